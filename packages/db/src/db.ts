@@ -1,0 +1,103 @@
+import pg from 'pg';
+import type { Logger } from '@im/kit';
+
+// BIGINT columns hold seqs and millisecond times, all far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export type Row = Record<string, unknown>;
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** Codes worth retrying a whole transaction for. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export interface DbOptions {
+  url: string;
+  logger: Logger;
+  max?: number;
+  /** Queries slower than this are logged at warn. */
+  slowMs?: number;
+  applicationName?: string;
+}
+
+/**
+ * The one way to reach PostgreSQL. Every query is logged with its text and duration, never
+ * its parameters (they hold user data and secrets).
+ */
+export class Db {
+  readonly pool: pg.Pool;
+  private readonly logger: Logger;
+  private readonly slowMs: number;
+
+  constructor(options: DbOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.max ?? 10,
+      application_name: options.applicationName ?? 'im',
+      idleTimeoutMillis: 30000,
+      connectionTimeoutMillis: 5000,
+    });
+    this.logger = options.logger;
+    this.slowMs = options.slowMs ?? 200;
+    // An idle client that loses its server must not crash the process.
+    this.pool.on('error', (err) => this.logger.warn('idle database connection failed', { err: err.message }));
+  }
+
+  async query<R extends Row = Row>(text: string, params: unknown[] = [], client: Queryable = this.pool): Promise<pg.QueryResult<R>> {
+    const started = performance.now();
+    try {
+      return await client.query<R>(text, params);
+    } finally {
+      const ms = performance.now() - started;
+      if (ms >= this.slowMs) this.logger.warn('slow query', { sql: oneLine(text), ms: Math.round(ms) });
+      else if (this.logger.isDebugEnabled()) this.logger.debug('query', { sql: oneLine(text), ms: Number(ms.toFixed(2)) });
+    }
+  }
+
+  async rows<R extends Row = Row>(text: string, params: unknown[] = [], client?: Queryable): Promise<R[]> {
+    return (await this.query<R>(text, params, client)).rows;
+  }
+
+  async one<R extends Row = Row>(text: string, params: unknown[] = [], client?: Queryable): Promise<R | undefined> {
+    return (await this.query<R>(text, params, client)).rows[0];
+  }
+
+  /**
+   * Runs `fn` in one transaction on one client, released in `finally`. Serialization
+   * failures and deadlocks retry the whole function a few times.
+   */
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, attempts = 3): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (attempt < attempts && RETRYABLE.has((err as { code?: string }).code ?? '')) continue;
+        throw err;
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    await this.pool.query('SELECT 1');
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function oneLine(sql: string): string {
+  return sql.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
+}

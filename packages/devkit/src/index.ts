@@ -1,0 +1,4 @@
+export * from './ports.js';
+export * from './postgres.js';
+export * from './redis.js';
+export * from './process.js';

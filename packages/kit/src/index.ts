@@ -1,0 +1,5 @@
+export * from './config.js';
+export * from './logger.js';
+export * from './metrics.js';
+export * from './http.js';
+export * from './lifecycle.js';

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { Cid, Empty, Id, Nickname, Seq, TagsSchema } from './common.js';
+import { Limits } from './limits.js';
+import { boundedList } from './validate.js';
+
+/**
+ * The `data` schema of every client command (contract sections 2-5). The gateway validates
+ * each frame's data against these once, at the edge; the SDK uses the inferred types.
+ */
+
+const ConversationRef = z.object({ conversation_id: Id });
+const UserRef = z.object({ user_id: Id });
+const RequestRef = z.object({ request_id: Id });
+
+export const EventData = z.object({
+  conversation_id: Id,
+  kind: z.number().int().min(0).max(65535),
+  content: z.string(),
+  tags: TagsSchema.optional(),
+  cid: Cid.optional(),
+});
+
+export const SyncData = z
+  .object({
+    conversation_id: Id,
+    after_seq: Seq.optional(),
+    before_seq: Seq.min(1).optional(),
+    limit: z.number().int().min(1).max(Limits.syncMaxLimit).optional(),
+  })
+  .refine((d) => d.after_seq === undefined || d.before_seq === undefined, {
+    message: 'give after_seq or before_seq, not both',
+    path: ['before_seq'],
+  });
+
+export const CommandSchemas = {
+  ping: z.unknown(),
+  event: EventData,
+  sync: SyncData,
+  subscribe: ConversationRef,
+  unsubscribe: ConversationRef,
+
+  get_conversations: Empty,
+  create_conversation: z.object({ peer_user_id: Id }),
+  get_conversation_members: ConversationRef,
+
+  get_friends: Empty,
+  send_friend_request: z.object({ user_id: Id, message: z.string().max(Limits.friendRequestMessageMax).optional() }),
+  get_friend_requests: z.object({ direction: z.enum(['incoming', 'outgoing']).optional() }).optional(),
+  accept_friend_request: RequestRef,
+  reject_friend_request: RequestRef,
+  delete_friend: UserRef,
+  set_friend_remark: z.object({ user_id: Id, remark: z.string().max(Limits.remarkMax) }),
+
+  block_user: UserRef,
+  unblock_user: UserRef,
+  get_blocked: Empty,
+
+  get_user_info: z.object({ user_ids: boundedList(Id, Limits.userInfoMaxIds, 'user_ids') }),
+  update_profile: z.object({ nickname: Nickname.optional(), avatar: z.string().max(1024).optional() }),
+  search_users: z.object({ query: z.string().min(1).max(64), limit: z.number().int().min(1).max(50).optional() }),
+} as const;
+
+export type CommandName = keyof typeof CommandSchemas;
+export type CommandData<C extends CommandName> = z.input<(typeof CommandSchemas)[C]>;
+export type ParsedCommandData<C extends CommandName> = z.output<(typeof CommandSchemas)[C]>;
+
+export const COMMAND_NAMES = Object.keys(CommandSchemas) as CommandName[];
+
+export type EventInput = z.output<typeof EventData>;
+export type SyncInput = z.output<typeof SyncData>;

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { Limits } from './limits.js';
+import { boundedBytes, boundedList } from './validate.js';
+
+/** Server-chosen opaque ids. */
+export const Id = z.string().min(1).max(64);
+export const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const Cid = z.string().min(1).max(Limits.cidMaxLength);
+
+export const TagSchema = boundedList(
+  boundedBytes(0, Limits.maxTagStringBytes, 'a tag string'),
+  Limits.maxTagStrings,
+  'a tag',
+).refine((tag) => tag.length > 0, 'a tag must not be empty');
+
+export const TagsSchema = boundedList(TagSchema, Limits.maxTags, 'tags');
+
+export const Username = z.string().min(3).max(32).regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
+export const Password = z.string().min(8).max(128);
+export const Nickname = z.string().min(1).max(64);
+export const Phone = z.string().regex(/^\+\d{6,20}$/, 'must be "+" followed by 6 to 20 digits');
+export const Email = z.email().max(254);
+export const DeviceId = z.string().min(1).max(64);
+export const Platform = z.enum(['ios', 'android', 'web', 'desktop', 'other']);
+
+export const Empty = z.object({}).optional();

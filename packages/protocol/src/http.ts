@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { DeviceId, Email, Nickname, Password, Phone, Platform, Username } from './common.js';
+
+/** Bodies of the gateway's HTTP API (contract section 1). */
+
+export const RegisterBody = z.object({
+  username: Username,
+  password: Password,
+  nickname: Nickname.optional(),
+  phone: Phone.optional(),
+  email: Email.optional(),
+});
+
+export const LoginBody = z
+  .object({
+    username: z.string().min(1).max(64).optional(),
+    phone: z.string().min(1).max(32).optional(),
+    email: z.string().min(1).max(254).optional(),
+    password: z.string().min(1).max(128),
+    device_id: DeviceId.optional(),
+    platform: Platform.optional(),
+  })
+  .refine((b) => [b.username, b.phone, b.email].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of username, phone or email',
+    path: ['username'],
+  });
+
+export const RefreshBody = z.object({ refresh_token: z.string().min(1).max(512) });
+
+export type RegisterInput = z.output<typeof RegisterBody>;
+export type LoginInput = z.output<typeof LoginBody>;

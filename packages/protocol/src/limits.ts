@@ -1,0 +1,24 @@
+/** Limits of the external contract. Configurable ones are defaults. */
+export const Limits = {
+  maxFrameBytes: 65536,
+  maxContentBytes: 16384,
+  maxTags: 32,
+  maxTagStrings: 16,
+  maxTagStringBytes: 1024,
+  cidMaxLength: 64,
+  syncDefaultLimit: 50,
+  syncMaxLimit: 200,
+  userInfoMaxIds: 100,
+  presenceMaxIds: 200,
+  friendRequestMessageMax: 256,
+  remarkMax: 64,
+  groupNameMax: 64,
+  maxGroupSize: 500,
+  badFramesPerMinute: 10,
+  eventRate: 50,
+  maxConnPerUser: 5,
+  /** Client-chosen request ids are integers 1..2^32-1. */
+  maxRequestId: 0xffffffff,
+} as const;
+
+export const PROTOCOL_VERSION = 1;

@@ -1,0 +1,107 @@
+/** Records that cross the wire, as contract sections 1, 3 and 4 define them. */
+
+export interface User {
+  user_id: string;
+  username: string;
+  nickname: string;
+  avatar: string;
+  created_at: number;
+  /** Only in a user's own record. */
+  phone?: string | null;
+  email?: string | null;
+}
+
+export type Tag = string[];
+
+/** A stored conversation event (contract 3.3), in its current state. */
+export interface ImEvent {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string;
+  kind: number;
+  content: string;
+  tags: Tag[];
+  cid: string;
+  created_at: number;
+  edited_at?: number;
+  revoked_at?: number;
+  reactions?: Record<string, string[]>;
+}
+
+/** The short form pushed for kinds 10 (read) and 11 (typing): no id, seq or cid. */
+export interface TransientEvent {
+  conversation_id: string;
+  sender_id: string;
+  kind: number;
+  content: string;
+  tags: Tag[];
+  created_at: number;
+}
+
+export interface Ack {
+  event_id: string;
+  conversation_id: string;
+  seq: number;
+  created_at: number;
+  cid: string;
+  duplicate: boolean;
+}
+
+export type ConversationType = 'single' | 'group';
+
+export interface Conversation {
+  conversation_id: string;
+  type: ConversationType;
+  peer_user_id?: string;
+  group_id?: string;
+  name: string;
+  max_seq: number;
+  read_seq: number;
+  unread: number;
+  last_event: ImEvent | null;
+  updated_at: number;
+}
+
+export type MemberRole = 'owner' | 'admin' | 'member';
+
+export interface ConversationMember {
+  user_id: string;
+  role: MemberRole;
+  joined_at: number;
+}
+
+export type FriendRequestStatus = 'pending' | 'accepted' | 'rejected';
+
+export interface FriendRequest {
+  request_id: string;
+  from_user_id: string;
+  to_user_id: string;
+  message: string;
+  status: FriendRequestStatus;
+  created_at: number;
+}
+
+export interface Friend {
+  user_id: string;
+  username: string;
+  nickname: string;
+  avatar: string;
+  remark: string;
+  since: number;
+  online: boolean;
+}
+
+export interface Session {
+  token: string;
+  expires_at: number;
+  refresh_token: string;
+  device_id: string;
+  user: User;
+}
+
+/** A change that concerns a user, pushed as a `notice` frame (contract section 6). */
+export interface Notice {
+  type: string;
+  [key: string]: unknown;
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { Cid, Id, Seq, TagsSchema } from './common.js';
+import { Limits } from './limits.js';
+import type { ImEvent } from './models.js';
+
+/** relay's JSON-RPC methods (contract section 7): params schemas and result types. */
+
+export const StoreEventParams = z.object({
+  sender_id: Id,
+  conversation_id: Id,
+  kind: z.number().int().min(0).max(65535),
+  content: z.string(),
+  tags: TagsSchema.default([]),
+  cid: Cid,
+});
+
+const Window = {
+  conversation_id: Id,
+  /** Events at or below this seq are invisible to the reader (their join point). */
+  min_seq: Seq.default(0),
+};
+
+export const RelayParams = {
+  'relay.storeEvent': StoreEventParams,
+  'relay.getEvent': z.object({ event_id: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters') }),
+  'relay.syncEvents': z
+    .object({
+      ...Window,
+      after_seq: Seq.optional(),
+      before_seq: Seq.min(1).optional(),
+      limit: z.number().int().min(1).max(Limits.syncMaxLimit).default(Limits.syncDefaultLimit),
+    })
+    .refine((d) => d.after_seq === undefined || d.before_seq === undefined, {
+      message: 'give after_seq or before_seq, not both',
+      path: ['before_seq'],
+    }),
+  'relay.queryEvents': z.object({
+    ...Window,
+    kinds: z.array(z.number().int().min(0).max(65535)).max(16).optional(),
+    since: z.number().int().min(0).optional(),
+    until: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(Limits.syncMaxLimit).default(Limits.syncDefaultLimit),
+  }),
+} as const;
+
+export type StoreEventInput = z.output<typeof StoreEventParams>;
+
+export interface RelayResults {
+  'relay.storeEvent': { event: ImEvent; duplicate: boolean };
+  'relay.getEvent': { event: ImEvent };
+  'relay.syncEvents': { events: ImEvent[]; has_more: boolean; max_seq: number };
+  'relay.queryEvents': { events: ImEvent[] };
+}
+
+export type RelayMethod = keyof typeof RelayParams & keyof RelayResults;

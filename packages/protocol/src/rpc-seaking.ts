@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { Id } from './common.js';
+import { LoginBody, RegisterBody, RefreshBody } from './http.js';
+import { Limits } from './limits.js';
+import type { ConversationMember, ConversationType, Friend, FriendRequest, Notice, Session, User } from './models.js';
+import { boundedList } from './validate.js';
+
+/**
+ * seaking's JSON-RPC methods (contract section 7): the params schema each side validates,
+ * and the result type. The acting user is always named explicitly (`user_id`): seaking
+ * trusts its callers, which present the internal token.
+ */
+
+/** A notice to deliver to every open socket of the given users. */
+export interface NoticeDelivery {
+  user_ids: string[];
+  notice: Notice;
+}
+
+/** What a mutation changed that the gateway must act on: notices to push, caches to drop. */
+export interface Effects {
+  notices: NoticeDelivery[];
+  conversations: string[];
+}
+
+const Acting = { user_id: Id };
+
+export const SeakingParams = {
+  'seaking.register': RegisterBody,
+  'seaking.login': LoginBody.and(z.object({ client_ip: z.string().max(64).optional() })),
+  'seaking.refresh': RefreshBody,
+  'seaking.logout': z.object({ session_id: Id }),
+  'seaking.validateToken': z.object({ token: z.string().min(1).max(4096) }),
+  'seaking.getUserInfo': z.object({ user_ids: boundedList(Id, Limits.userInfoMaxIds, 'user_ids'), viewer_id: Id.optional() }),
+  'seaking.checkAccess': z.object({ ...Acting, conversation_id: Id, access: z.enum(['read', 'write']).default('read') }),
+  'seaking.getConversation': z.object({ conversation_id: Id }),
+  'seaking.getConversationMembers': z.object({ conversation_id: Id }),
+  'seaking.createConversation': z.object({ ...Acting, peer_user_id: Id }),
+  'seaking.getUserConversations': z.object(Acting),
+  'seaking.getFriends': z.object(Acting),
+  'seaking.sendFriendRequest': z.object({ ...Acting, to_user_id: Id, message: z.string().max(Limits.friendRequestMessageMax).optional() }),
+  'seaking.getPendingFriendRequests': z.object({ ...Acting, direction: z.enum(['incoming', 'outgoing']).default('incoming') }),
+  'seaking.acceptFriendRequest': z.object({ ...Acting, request_id: Id }),
+  'seaking.rejectFriendRequest': z.object({ ...Acting, request_id: Id }),
+  'seaking.deleteFriend': z.object({ ...Acting, friend_id: Id }),
+} as const;
+
+/** A conversation as seaking knows it: who is in it and whether it takes new events. */
+export interface ConversationInfo {
+  conversation_id: string;
+  type: ConversationType;
+  group_id: string | null;
+  name: string;
+  created_at: number;
+  /** Members with the `seq` they joined at: they read only events above it. */
+  members: Array<ConversationMember & { join_seq: number }>;
+  /** True when nobody may send (friendship ended, block, dissolved group). */
+  read_only: boolean;
+}
+
+/** One conversation of a user's list, before the relay's counters are added. */
+export interface UserConversation {
+  conversation_id: string;
+  type: ConversationType;
+  peer_user_id: string | null;
+  group_id: string | null;
+  name: string;
+  created_at: number;
+  join_seq: number;
+}
+
+export interface TokenClaims {
+  user_id: string;
+  session_id: string;
+  expires_at: number;
+}
+
+export interface SeakingResults {
+  'seaking.register': { user: User };
+  'seaking.login': Session;
+  'seaking.refresh': Session;
+  'seaking.logout': { session_id: string; user_id: string };
+  'seaking.validateToken': TokenClaims;
+  'seaking.getUserInfo': { users: User[] };
+  'seaking.checkAccess': { conversation_id: string; join_seq: number; read_only: boolean };
+  'seaking.getConversation': { conversation: ConversationInfo };
+  'seaking.getConversationMembers': { conversation: ConversationInfo };
+  'seaking.createConversation': { conversation: UserConversation; created: boolean; effects: Effects };
+  'seaking.getUserConversations': { conversations: UserConversation[] };
+  'seaking.getFriends': { friends: Omit<Friend, 'online'>[] };
+  'seaking.sendFriendRequest': { request_id: string; status: 'pending' | 'accepted'; conversation_id?: string; effects: Effects };
+  'seaking.getPendingFriendRequests': { requests: FriendRequest[] };
+  'seaking.acceptFriendRequest': { conversation_id: string; effects: Effects };
+  'seaking.rejectFriendRequest': { effects: Effects };
+  'seaking.deleteFriend': { effects: Effects };
+}
+
+export type SeakingMethod = keyof typeof SeakingParams & keyof SeakingResults;

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+const encoder = new TextEncoder();
+
+/** UTF-8 length of a string without allocating when it cannot matter. */
+export function utf8Length(value: string): number {
+  // Every UTF-16 code unit encodes to at most 3 UTF-8 bytes.
+  if (value.length * 3 <= 0xffff && value.length < 128) {
+    let ascii = true;
+    for (let i = 0; i < value.length; i++) {
+      if (value.charCodeAt(i) > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return value.length;
+  }
+  return encoder.encode(value).length;
+}
+
+/** Marks an issue as a size or count limit on a payload, which the contract reports as `too_large`. */
+const TOO_LARGE = { code: 'too_large' } as const;
+
+/** A string whose UTF-8 length must stay within `max` bytes; beyond it is `too_large`. */
+export function boundedBytes(min: number, max: number, what: string) {
+  return z.string().superRefine((value, ctx) => {
+    const bytes = utf8Length(value);
+    if (bytes > max) {
+      ctx.addIssue({ code: 'custom', message: `${what} exceeds ${max} bytes`, params: TOO_LARGE });
+    } else if (bytes < min) {
+      ctx.addIssue({ code: 'custom', message: `${what} must have at least ${min} byte${min === 1 ? '' : 's'}` });
+    }
+  });
+}
+
+/** An array with a payload count limit: more than `max` items is `too_large`. */
+export function boundedList<T extends z.ZodType>(item: T, max: number, what: string) {
+  return z.array(item).superRefine((value, ctx) => {
+    if (value.length > max) {
+      ctx.addIssue({ code: 'custom', message: `${what} has more than ${max} items`, params: TOO_LARGE });
+    }
+  });
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'is required' : `must be ${article(issue.expected)}`;
+    case 'too_small':
+      return issue.origin === 'string' ? `must have at least ${issue.minimum} characters` : `must be at least ${issue.minimum}`;
+    case 'too_big':
+      return issue.origin === 'string' ? `must have at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return issue.message.replace(/^Invalid input: /, '');
+  }
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+/** Converts the first problem zod found into the contract's error. */
+export function toAppError(error: z.ZodError, prefix = ''): AppError {
+  const issue = error.issues[0];
+  if (!issue) return new AppError('bad_request', 'invalid input');
+  const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+  const field = path === '' ? undefined : path;
+  const tooLarge = issue.code === 'custom' && (issue.params as { code?: string } | undefined)?.code === 'too_large';
+  const text = issue.code === 'custom' ? issue.message : describe(issue);
+  const message = field && issue.code !== 'custom' ? `${field} ${text}` : text;
+  return new AppError(tooLarge ? 'too_large' : 'bad_request', message, field);
+}
+
+/** Validates input from outside against a schema; the narrowed value or a contract error. */
+export function parse<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw toAppError(result.error, prefix);
+}
