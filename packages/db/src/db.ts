@@ -42,10 +42,10 @@ export class Db {
     this.pool.on('error', (err) => this.logger.warn('idle database connection failed', { err: err.message }));
   }
 
-  async query<R extends Row = Row>(text: string, params: unknown[] = [], client: Queryable = this.pool): Promise<pg.QueryResult<R>> {
+  async query<R extends object = Row>(text: string, params: unknown[] = [], client: Queryable = this.pool): Promise<pg.QueryResult<R & Row>> {
     const started = performance.now();
     try {
-      return await client.query<R>(text, params);
+      return await client.query<R & Row>(text, params);
     } finally {
       const ms = performance.now() - started;
       if (ms >= this.slowMs) this.logger.warn('slow query', { sql: oneLine(text), ms: Math.round(ms) });
@@ -53,11 +53,11 @@ export class Db {
     }
   }
 
-  async rows<R extends Row = Row>(text: string, params: unknown[] = [], client?: Queryable): Promise<R[]> {
+  async rows<R extends object = Row>(text: string, params: unknown[] = [], client?: Queryable): Promise<R[]> {
     return (await this.query<R>(text, params, client)).rows;
   }
 
-  async one<R extends Row = Row>(text: string, params: unknown[] = [], client?: Queryable): Promise<R | undefined> {
+  async one<R extends object = Row>(text: string, params: unknown[] = [], client?: Queryable): Promise<R | undefined> {
     return (await this.query<R>(text, params, client)).rows[0];
   }
 

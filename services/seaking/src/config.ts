@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { cfg, readConfig, type Env } from '@im/kit';
+
+const schema = z.object({
+  PORT: cfg.port(8081),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: cfg.logLevel(),
+  DATABASE_URL: z.string().min(1, 'is required'),
+  DATABASE_POOL_SIZE: cfg.int(10, 1, 200),
+  JWT_SECRET: cfg.secret(),
+  INTERNAL_TOKEN: cfg.secret(),
+  ACCESS_TOKEN_TTL: cfg.int(3600, 10),
+  REFRESH_TOKEN_TTL: cfg.int(30 * 24 * 3600, 60),
+  REQUIRE_FRIENDSHIP: cfg.bool(true),
+  MAX_GROUP_SIZE: cfg.int(500, 2, 100000),
+});
+
+export type SeakingConfig = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: Env = process.env) {
+  const c = readConfig(schema, env);
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    databaseUrl: c.DATABASE_URL,
+    databasePoolSize: c.DATABASE_POOL_SIZE,
+    jwtSecret: c.JWT_SECRET,
+    internalToken: c.INTERNAL_TOKEN,
+    accessTokenTtl: c.ACCESS_TOKEN_TTL,
+    refreshTokenTtl: c.REFRESH_TOKEN_TTL,
+    requireFriendship: c.REQUIRE_FRIENDSHIP,
+    maxGroupSize: c.MAX_GROUP_SIZE,
+  };
+}

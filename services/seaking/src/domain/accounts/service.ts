@@ -1,0 +1,144 @@
+import { isUniqueViolation, type Db } from '@im/db';
+import { AppError, conflict, unauthorized, type LoginInput, type RegisterInput, type Session, type User } from '@im/protocol';
+import { newId } from '../../ids.js';
+import { burnVerification, hashPassword, verifyPassword } from './passwords.js';
+import { SessionsRepository } from './sessions-repository.js';
+import { hashRefreshToken, newRefreshToken, type AccessClaims, type TokenIssuer } from './tokens.js';
+import { toUser, UsersRepository, type LoginKey, type UserRow } from './users-repository.js';
+
+const UNIQUE_FIELDS: Record<string, string> = {
+  users_username_key: 'username',
+  users_phone_key: 'phone',
+  users_email_key: 'email',
+};
+
+export interface AccountsOptions {
+  refreshTtlSeconds: number;
+}
+
+/** Accounts and their sessions: register, login, token refresh and revocation. */
+export class AccountsService {
+  constructor(
+    private readonly db: Db,
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly tokens: TokenIssuer,
+    private readonly options: AccountsOptions,
+  ) {}
+
+  async register(input: RegisterInput): Promise<{ user: User }> {
+    const row: UserRow = {
+      user_id: newId('u'),
+      username: input.username,
+      nickname: input.nickname ?? input.username,
+      avatar: '',
+      phone: input.phone ?? null,
+      email: input.email ?? null,
+      password_hash: await hashPassword(input.password),
+      created_at: Date.now(),
+    };
+    try {
+      await this.users.insert(row);
+    } catch (err) {
+      const field = UNIQUE_FIELDS[(err as { constraint?: string }).constraint ?? ''];
+      if (isUniqueViolation(err) && field) throw conflict(`${field} is already taken`, field);
+      throw err;
+    }
+    return { user: toUser(row, true) };
+  }
+
+  async login(input: LoginInput): Promise<Session> {
+    const key: LoginKey =
+      input.username !== undefined ? { username: input.username } : input.phone !== undefined ? { phone: input.phone } : { email: input.email! };
+    const row = await this.users.findByLogin(key);
+    if (!row?.password_hash) {
+      await burnVerification(input.password);
+      throw unauthorized('invalid credentials');
+    }
+    if (!(await verifyPassword(row.password_hash, input.password))) throw unauthorized('invalid credentials');
+    return this.openSession(row, input.device_id, input.platform);
+  }
+
+  /** Starts a session on a device, replacing any live session of that device. */
+  async openSession(row: UserRow, deviceId: string | undefined, platform: string | undefined): Promise<Session> {
+    const now = Date.now();
+    const device = deviceId ?? newId('d');
+    const sessionId = newId('s');
+    const refresh = newRefreshToken();
+    await this.db.transaction(async (tx) => {
+      await this.sessions.revokeDevice(row.user_id, device, now, tx);
+      await this.sessions.insert(
+        {
+          session_id: sessionId,
+          user_id: row.user_id,
+          device_id: device,
+          platform: platform ?? 'other',
+          refresh_hash: hashRefreshToken(refresh),
+          created_at: now,
+          refreshed_at: now,
+          expires_at: now + this.options.refreshTtlSeconds * 1000,
+          revoked_at: null,
+        },
+        tx,
+      );
+    });
+    const access = this.tokens.issueAccess(row.user_id, sessionId, now);
+    return { token: access.token, expires_at: access.expires_at, refresh_token: refresh, device_id: device, user: toUser(row, true) };
+  }
+
+  /**
+   * Trades a refresh token for a new pair. A token that was already spent means it leaked:
+   * the session it belonged to is revoked.
+   */
+  async refresh(refreshToken: string): Promise<Session> {
+    const now = Date.now();
+    const oldHash = hashRefreshToken(refreshToken);
+    const newToken = newRefreshToken();
+    const outcome = await this.db.transaction(async (tx) => {
+      const session = await this.sessions.findByRefreshHash(oldHash, tx);
+      if (!session) {
+        const spentBy = await this.sessions.findSpent(oldHash, tx);
+        if (spentBy) await this.sessions.revoke(spentBy, now, tx);
+        return { reused: spentBy !== undefined } as const;
+      }
+      if (session.revoked_at !== null || session.expires_at <= now) return { reused: false } as const;
+      await this.sessions.rotate(session.session_id, oldHash, hashRefreshToken(newToken), now, now + this.options.refreshTtlSeconds * 1000, tx);
+      return { session } as const;
+    });
+    if (!('session' in outcome) || !outcome.session) {
+      throw unauthorized(outcome.reused ? 'refresh token was already used; the session is revoked' : 'invalid refresh token');
+    }
+    const session = outcome.session;
+    const user = await this.users.findById(session.user_id);
+    if (!user) throw unauthorized('invalid refresh token');
+    const access = this.tokens.issueAccess(user.user_id, session.session_id, now);
+    return { token: access.token, expires_at: access.expires_at, refresh_token: newToken, device_id: session.device_id, user: toUser(user, true) };
+  }
+
+  async logout(sessionId: string): Promise<{ session_id: string; user_id: string }> {
+    const session = await this.sessions.revoke(sessionId, Date.now());
+    if (!session) throw new AppError('unauthorized', 'unknown session');
+    return { session_id: session.session_id, user_id: session.user_id };
+  }
+
+  /** Verifies an access token and that its session is still live. */
+  async validateToken(token: string): Promise<AccessClaims> {
+    const claims = this.tokens.verifyAccess(token);
+    if (!claims) throw unauthorized('invalid or expired token');
+    const session = await this.sessions.findById(claims.session_id);
+    if (!session || session.revoked_at !== null) throw unauthorized('session revoked');
+    return claims;
+  }
+
+  async getUserInfo(userIds: string[], viewerId: string | undefined): Promise<{ users: User[] }> {
+    const rows = await this.users.findMany([...new Set(userIds)]);
+    const byId = new Map(rows.map((r) => [r.user_id, r]));
+    const users: User[] = [];
+    for (const id of userIds) {
+      const row = byId.get(id);
+      if (row) users.push(toUser(row, id === viewerId));
+      byId.delete(id);
+    }
+    return { users };
+  }
+}

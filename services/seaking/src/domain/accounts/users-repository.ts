@@ -1,0 +1,64 @@
+import type { Db, Queryable } from '@im/db';
+import type { User } from '@im/protocol';
+
+export interface UserRow {
+  user_id: string;
+  username: string;
+  nickname: string;
+  avatar: string;
+  phone: string | null;
+  email: string | null;
+  password_hash: string | null;
+  created_at: number;
+}
+
+export type LoginKey = { username: string } | { phone: string } | { email: string };
+
+const COLUMNS = 'user_id, username, nickname, avatar, phone, email, password_hash, created_at';
+
+export class UsersRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(row: UserRow, tx?: Queryable): Promise<void> {
+    await this.db.query(
+      `INSERT INTO users (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [row.user_id, row.username, row.nickname, row.avatar, row.phone, row.email, row.password_hash, row.created_at],
+      tx,
+    );
+  }
+
+  async findByLogin(key: LoginKey): Promise<UserRow | undefined> {
+    if ('username' in key) return this.db.one<UserRow>(`SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`, [key.username]);
+    if ('phone' in key) return this.db.one<UserRow>(`SELECT ${COLUMNS} FROM users WHERE phone = $1`, [key.phone]);
+    return this.db.one<UserRow>(`SELECT ${COLUMNS} FROM users WHERE lower(email) = lower($1)`, [key.email]);
+  }
+
+  async findById(userId: string, tx?: Queryable): Promise<UserRow | undefined> {
+    return this.db.one<UserRow>(`SELECT ${COLUMNS} FROM users WHERE user_id = $1`, [userId], tx);
+  }
+
+  async findMany(userIds: string[]): Promise<UserRow[]> {
+    if (userIds.length === 0) return [];
+    return this.db.rows<UserRow>(`SELECT ${COLUMNS} FROM users WHERE user_id = ANY($1::text[])`, [userIds]);
+  }
+
+  async exists(userId: string, tx?: Queryable): Promise<boolean> {
+    return (await this.db.one('SELECT 1 FROM users WHERE user_id = $1', [userId], tx)) !== undefined;
+  }
+}
+
+/** The public record; phone and email only for the user themselves. */
+export function toUser(row: UserRow, own: boolean): User {
+  const user: User = {
+    user_id: row.user_id,
+    username: row.username,
+    nickname: row.nickname,
+    avatar: row.avatar,
+    created_at: row.created_at,
+  };
+  if (own) {
+    user.phone = row.phone;
+    user.email = row.email;
+  }
+  return user;
+}

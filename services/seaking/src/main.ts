@@ -1,0 +1,73 @@
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { Db, ensureDatabase, migrate } from '@im/db';
+import { closeServer, createLogger, createRegistry, fatal, jsonErrorHandler, listen, mountOps, onShutdown } from '@im/kit';
+import { SeakingParams, type SeakingResults } from '@im/protocol';
+import { createRpcRouter } from '@im/rpc';
+import { loadConfig } from './config.js';
+import { AccountsService } from './domain/accounts/service.js';
+import { SessionsRepository } from './domain/accounts/sessions-repository.js';
+import { TokenIssuer } from './domain/accounts/tokens.js';
+import { UsersRepository } from './domain/accounts/users-repository.js';
+import { ConversationsRepository } from './domain/conversations/repository.js';
+import { ConversationsService } from './domain/conversations/service.js';
+import { FriendsRepository } from './domain/friends/repository.js';
+import { FriendsService } from './domain/friends/service.js';
+import { seakingHandlers } from './rpc/handlers.js';
+
+const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
+
+async function main(): Promise<void> {
+  const bootLogger = createLogger({ service: 'seaking' });
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    fatal(bootLogger, 'configuration rejected', err);
+  }
+  const logger = createLogger({ service: 'seaking', level: config.logLevel });
+
+  await ensureDatabase(config.databaseUrl, logger);
+  await migrate(config.databaseUrl, MIGRATIONS, logger);
+  const db = new Db({ url: config.databaseUrl, logger, max: config.databasePoolSize, applicationName: 'seaking' });
+
+  const users = new UsersRepository(db);
+  const friendsRepo = new FriendsRepository(db);
+  const conversationsRepo = new ConversationsRepository(db);
+  const services = {
+    accounts: new AccountsService(db, users, new SessionsRepository(db), new TokenIssuer(config.jwtSecret, config.accessTokenTtl), {
+      refreshTtlSeconds: config.refreshTokenTtl,
+    }),
+    friends: new FriendsService(db, friendsRepo, users, conversationsRepo),
+    conversations: new ConversationsService(db, conversationsRepo, friendsRepo, users, { requireFriendship: config.requireFriendship }),
+  };
+
+  const registry = createRegistry('seaking');
+  const app = express();
+  app.disable('x-powered-by');
+  mountOps(app, { registry, checks: { database: () => db.ping() } });
+  app.use(
+    createRpcRouter<typeof SeakingParams, SeakingResults>({
+      schemas: SeakingParams,
+      handlers: seakingHandlers(services),
+      token: config.internalToken,
+      logger,
+      registry,
+    }),
+  );
+  app.use(jsonErrorHandler(logger));
+
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65000;
+  const port = await listen(server, config.port, config.host);
+  logger.info('listening', { port });
+
+  onShutdown(logger, async () => {
+    await closeServer(server);
+    await db.close();
+  });
+}
+
+main().catch((err) => fatal(createLogger({ service: 'seaking' }), 'startup failed', err));
