@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { cfg, readConfig, type Env } from '@im/kit';
+
+const schema = z.object({
+  PORT: cfg.port(8082),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: cfg.logLevel(),
+  DATABASE_URL: z.string().min(1, 'is required'),
+  DATABASE_POOL_SIZE: cfg.int(10, 2, 200),
+  INTERNAL_TOKEN: cfg.secret(),
+  /** Most events committed in one transaction. */
+  COMMIT_BATCH_MAX: cfg.int(500, 1, 10000),
+  /** Store transactions in flight at once. */
+  COMMIT_CONCURRENCY: cfg.int(2, 1, 32),
+});
+
+export type RelayConfig = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: Env = process.env) {
+  const c = readConfig(schema, env);
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    databaseUrl: c.DATABASE_URL,
+    databasePoolSize: c.DATABASE_POOL_SIZE,
+    internalToken: c.INTERNAL_TOKEN,
+    commitBatchMax: c.COMMIT_BATCH_MAX,
+    commitConcurrency: c.COMMIT_CONCURRENCY,
+  };
+}

@@ -1,0 +1,131 @@
+import type { Db, Queryable } from '@im/db';
+import type { ImEvent, Tag } from '@im/protocol';
+
+export interface EventRow {
+  conversation_id: string;
+  seq: number;
+  id: string;
+  sender_id: string;
+  kind: number;
+  content: string;
+  tags: Tag[];
+  cid: string;
+  created_at: number;
+  edited_at: number | null;
+  revoked_at: number | null;
+}
+
+export type NewEvent = Omit<EventRow, 'edited_at' | 'revoked_at'>;
+
+const COLUMNS = 'conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at, edited_at, revoked_at';
+
+export function toEvent(row: EventRow): ImEvent {
+  const e: ImEvent = {
+    id: row.id,
+    conversation_id: row.conversation_id,
+    seq: row.seq,
+    sender_id: row.sender_id,
+    kind: row.kind,
+    content: row.content,
+    tags: row.tags,
+    cid: row.cid,
+    created_at: row.created_at,
+  };
+  if (row.edited_at !== null) e.edited_at = row.edited_at;
+  if (row.revoked_at !== null) e.revoked_at = row.revoked_at;
+  return e;
+}
+
+/** Set-based statements for the store path: each costs one round trip whatever the batch size. */
+export class EventsRepository {
+  constructor(private readonly db: Db) {}
+
+  async findBySenderCids(keys: Array<{ sender_id: string; cid: string }>, tx: Queryable): Promise<EventRow[]> {
+    if (keys.length === 0) return [];
+    return this.db.rows<EventRow>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE (sender_id, cid) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [keys.map((k) => k.sender_id), keys.map((k) => k.cid)],
+      tx,
+    );
+  }
+
+  /**
+   * Reserves `count` seqs in each conversation and returns the new max. Rows are touched in
+   * conversation order so concurrent batches lock them in the same order.
+   */
+  async reserveSeqs(counts: Map<string, number>, now: number, tx: Queryable): Promise<Map<string, number>> {
+    const ids = [...counts.keys()].sort();
+    const rows = await this.db.rows<{ conversation_id: string; max_seq: number }>(
+      `INSERT INTO conversation_seqs (conversation_id, max_seq, updated_at)
+       SELECT c, n, $3 FROM unnest($1::text[], $2::bigint[]) AS t(c, n) ORDER BY c
+       ON CONFLICT (conversation_id) DO UPDATE
+         SET max_seq = conversation_seqs.max_seq + EXCLUDED.max_seq, updated_at = EXCLUDED.updated_at
+       RETURNING conversation_id, max_seq`,
+      [ids, ids.map((id) => counts.get(id)!), now],
+      tx,
+    );
+    return new Map(rows.map((r) => [r.conversation_id, r.max_seq]));
+  }
+
+  async insertMany(events: NewEvent[], tx: Queryable): Promise<void> {
+    await this.db.query(
+      `INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
+       SELECT c, s, i, u, k, b, t::jsonb, x, a
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+           AS r(c, s, i, u, k, b, t, x, a)`,
+      [
+        events.map((e) => e.conversation_id),
+        events.map((e) => e.seq),
+        events.map((e) => e.id),
+        events.map((e) => e.sender_id),
+        events.map((e) => e.kind),
+        events.map((e) => e.content),
+        events.map((e) => JSON.stringify(e.tags)),
+        events.map((e) => e.cid),
+        events.map((e) => e.created_at),
+      ],
+      tx,
+    );
+  }
+
+  async maxSeq(conversationId: string): Promise<number> {
+    const row = await this.db.one<{ max_seq: number }>('SELECT max_seq FROM conversation_seqs WHERE conversation_id = $1', [conversationId]);
+    return row?.max_seq ?? 0;
+  }
+
+  async findById(id: string): Promise<EventRow | undefined> {
+    return this.db.one<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = $1`, [id]);
+  }
+
+  /** Up to `limit` events above `after`, ascending. */
+  async after(conversationId: string, after: number, limit: number): Promise<EventRow[]> {
+    return this.db.rows<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [conversationId, after, limit],
+    );
+  }
+
+  /** Up to `limit` events below `before` and above `floor`, newest first. */
+  async before(conversationId: string, before: number, floor: number, limit: number): Promise<EventRow[]> {
+    return this.db.rows<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE conversation_id = $1 AND seq < $2 AND seq > $3 ORDER BY seq DESC LIMIT $4`,
+      [conversationId, before, floor, limit],
+    );
+  }
+
+  async query(
+    conversationId: string,
+    filter: { floor: number; kinds?: number[] | undefined; since?: number | undefined; until?: number | undefined; limit: number },
+  ): Promise<EventRow[]> {
+    return this.db.rows<EventRow>(
+      `SELECT ${COLUMNS} FROM events
+        WHERE conversation_id = $1 AND seq > $2
+          AND ($3::int[] IS NULL OR kind = ANY($3::int[]))
+          AND ($4::bigint IS NULL OR created_at >= $4)
+          AND ($5::bigint IS NULL OR created_at <= $5)
+        ORDER BY seq DESC LIMIT $6`,
+      [conversationId, filter.floor, filter.kinds ?? null, filter.since ?? null, filter.until ?? null, filter.limit],
+    );
+  }
+}

@@ -1,0 +1,129 @@
+import { isUniqueViolation, type Db, type Queryable } from '@im/db';
+import { badRequest, checkEventShape, isPersistedKind, Kind, notFound, type ImEvent, type RelayResults, type StoreEventInput } from '@im/protocol';
+import { CommitQueue } from './commit-queue.js';
+import { computeEventId } from './event-id.js';
+import { toEvent, type EventRow, type EventsRepository, type NewEvent } from './repository.js';
+
+export type StoreResult = RelayResults['relay.storeEvent'];
+
+export interface EventsOptions {
+  maxBatch: number;
+  concurrency: number;
+  onBatch?: (size: number) => void;
+}
+
+/** Kinds this relay stores. */
+const STORABLE: ReadonlySet<number> = new Set([Kind.TEXT, Kind.FILE]);
+
+const keyOf = (e: { sender_id: string; cid: string }) => `${e.sender_id}\u0000${e.cid}`;
+
+/**
+ * The event store. Writes go through a group-commit queue: concurrent stores share one
+ * transaction, yet each caller hears back only after that transaction committed.
+ */
+export class EventsService {
+  private readonly queue: CommitQueue<StoreEventInput, StoreResult>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventsRepository,
+    options: EventsOptions,
+  ) {
+    this.queue = new CommitQueue((items) => this.writeBatch(items), options);
+  }
+
+  async store(input: StoreEventInput): Promise<StoreResult> {
+    checkEventShape(input);
+    if (!isPersistedKind(input.kind)) throw badRequest(`kind ${input.kind} is not stored`, 'kind');
+    if (!STORABLE.has(input.kind)) throw badRequest(`kind ${input.kind} is not supported`, 'kind');
+    return this.queue.push(input);
+  }
+
+  private async writeBatch(items: StoreEventInput[]): Promise<StoreResult[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction((tx) => this.writeInTransaction(items, tx));
+      } catch (err) {
+        // Another relay committed the same (sender, cid) between our lookup and insert:
+        // the retry finds it and answers with it.
+        if (attempt < 3 && isUniqueViolation(err, 'events_sender_cid_key')) continue;
+        throw err;
+      }
+    }
+  }
+
+  private async writeInTransaction(items: StoreEventInput[], tx: Queryable): Promise<StoreResult[]> {
+    const results: Array<StoreResult | undefined> = new Array(items.length);
+    const firstOf = new Map<string, number>();
+    const copies: Array<[number, number]> = [];
+    const primaries: number[] = [];
+    items.forEach((item, i) => {
+      const first = firstOf.get(keyOf(item));
+      if (first === undefined) {
+        firstOf.set(keyOf(item), i);
+        primaries.push(i);
+      } else copies.push([i, first]);
+    });
+
+    const existing = new Map<string, EventRow>();
+    for (const row of await this.events.findBySenderCids(primaries.map((i) => items[i]!), tx)) existing.set(keyOf(row), row);
+
+    const fresh: number[] = [];
+    const counts = new Map<string, number>();
+    for (const i of primaries) {
+      const row = existing.get(keyOf(items[i]!));
+      if (row) results[i] = { event: toEvent(row), duplicate: true };
+      else {
+        fresh.push(i);
+        const c = items[i]!.conversation_id;
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+      }
+    }
+
+    if (fresh.length > 0) {
+      const now = Date.now();
+      const maxes = await this.events.reserveSeqs(counts, now, tx);
+      const next = new Map<string, number>();
+      for (const [c, n] of counts) next.set(c, maxes.get(c)! - n + 1);
+      const rows: NewEvent[] = fresh.map((i) => {
+        const item = items[i]!;
+        const seq = next.get(item.conversation_id)!;
+        next.set(item.conversation_id, seq + 1);
+        const base = { conversation_id: item.conversation_id, sender_id: item.sender_id, created_at: now, kind: item.kind, tags: item.tags, content: item.content };
+        return { ...base, seq, id: computeEventId(base), cid: item.cid };
+      });
+      await this.events.insertMany(rows, tx);
+      fresh.forEach((i, n) => (results[i] = { event: toEvent({ ...rows[n]!, edited_at: null, revoked_at: null }), duplicate: false }));
+    }
+
+    for (const [i, first] of copies) results[i] = { event: results[first]!.event, duplicate: true };
+    return results as StoreResult[];
+  }
+
+  async sync(p: { conversation_id: string; min_seq: number; after_seq?: number | undefined; before_seq?: number | undefined; limit: number }): Promise<RelayResults['relay.syncEvents']> {
+    const maxSeq = await this.events.maxSeq(p.conversation_id);
+    let rows: EventRow[];
+    let hasMore: boolean;
+    if (p.after_seq !== undefined) {
+      rows = await this.events.after(p.conversation_id, Math.max(p.after_seq, p.min_seq), p.limit + 1);
+      hasMore = rows.length > p.limit;
+      rows = rows.slice(0, p.limit);
+    } else {
+      rows = await this.events.before(p.conversation_id, p.before_seq ?? maxSeq + 1, p.min_seq, p.limit + 1);
+      hasMore = rows.length > p.limit;
+      rows = rows.slice(0, p.limit).reverse();
+    }
+    return { events: rows.map(toEvent), has_more: hasMore, max_seq: maxSeq };
+  }
+
+  async query(p: { conversation_id: string; min_seq: number; kinds?: number[] | undefined; since?: number | undefined; until?: number | undefined; limit: number }): Promise<{ events: ImEvent[] }> {
+    const rows = await this.events.query(p.conversation_id, { floor: p.min_seq, kinds: p.kinds, since: p.since, until: p.until, limit: p.limit });
+    return { events: rows.reverse().map(toEvent) };
+  }
+
+  async get(eventId: string): Promise<{ event: ImEvent }> {
+    const row = await this.events.findById(eventId);
+    if (!row) throw notFound('no such event', 'event_id');
+    return { event: toEvent(row) };
+  }
+}

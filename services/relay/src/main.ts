@@ -1,0 +1,63 @@
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { Db, ensureDatabase, migrate } from '@im/db';
+import { closeServer, createLogger, createRegistry, fatal, jsonErrorHandler, listen, mountOps, onShutdown, prom } from '@im/kit';
+import { RelayParams, type RelayResults } from '@im/protocol';
+import { createRpcRouter } from '@im/rpc';
+import { loadConfig } from './config.js';
+import { EventsRepository } from './events/repository.js';
+import { EventsService } from './events/service.js';
+import { relayHandlers } from './rpc/handlers.js';
+
+const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
+
+async function main(): Promise<void> {
+  const bootLogger = createLogger({ service: 'relay' });
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    fatal(bootLogger, 'configuration rejected', err);
+  }
+  const logger = createLogger({ service: 'relay', level: config.logLevel });
+
+  await ensureDatabase(config.databaseUrl, logger);
+  await migrate(config.databaseUrl, MIGRATIONS, logger);
+  const db = new Db({ url: config.databaseUrl, logger, max: config.databasePoolSize, applicationName: 'relay' });
+
+  const registry = createRegistry('relay');
+  const batchSize = new prom.Histogram({
+    name: 'relay_commit_batch_size',
+    help: 'Events written per store transaction',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    registers: [registry],
+  });
+  const events = new EventsService(db, new EventsRepository(db), {
+    maxBatch: config.commitBatchMax,
+    concurrency: config.commitConcurrency,
+    onBatch: (n) => batchSize.observe(n),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  mountOps(app, { registry, checks: { database: () => db.ping() } });
+  app.use(
+    createRpcRouter<typeof RelayParams, RelayResults>({ schemas: RelayParams, handlers: relayHandlers(events), token: config.internalToken, logger, registry }),
+  );
+  app.use(jsonErrorHandler(logger));
+
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65000;
+  const port = await listen(server, config.port, config.host);
+  logger.info('listening', { port });
+
+  onShutdown(logger, async () => {
+    // In-flight requests finish (and their transactions commit) before the pool closes.
+    await closeServer(server);
+    await db.close();
+  });
+}
+
+main().catch((err) => fatal(createLogger({ service: 'relay' }), 'startup failed', err));

@@ -1,0 +1,13 @@
+import type { Handlers } from '@im/rpc';
+import type { RelayParams, RelayResults } from '@im/protocol';
+import type { EventsService } from '../events/service.js';
+
+/** The JSON-RPC surface: one line per method, params already validated. */
+export function relayHandlers(events: EventsService): Handlers<typeof RelayParams, RelayResults> {
+  return {
+    'relay.storeEvent': (p) => events.store(p),
+    'relay.getEvent': (p) => events.get(p.event_id),
+    'relay.syncEvents': (p) => events.sync(p),
+    'relay.queryEvents': (p) => events.query(p),
+  };
+}
