@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cid, Empty, Id, Nickname, Seq, TagsSchema } from './common.js';
+import { Cid, Empty, Id, Seq, TagsSchema } from './common.js';
 import { Limits } from './limits.js';
 import { boundedList } from './validate.js';
 
@@ -49,15 +49,8 @@ export const CommandSchemas = {
   accept_friend_request: RequestRef,
   reject_friend_request: RequestRef,
   delete_friend: UserRef,
-  set_friend_remark: z.object({ user_id: Id, remark: z.string().max(Limits.remarkMax) }),
-
-  block_user: UserRef,
-  unblock_user: UserRef,
-  get_blocked: Empty,
 
   get_user_info: z.object({ user_ids: boundedList(Id, Limits.userInfoMaxIds, 'user_ids') }),
-  update_profile: z.object({ nickname: Nickname.optional(), avatar: z.string().max(1024).optional() }),
-  search_users: z.object({ query: z.string().min(1).max(64), limit: z.number().int().min(1).max(50).optional() }),
 } as const;
 
 export type CommandName = keyof typeof CommandSchemas;
@@ -68,3 +61,22 @@ export const COMMAND_NAMES = Object.keys(CommandSchemas) as CommandName[];
 
 export type EventInput = z.output<typeof EventData>;
 export type SyncInput = z.output<typeof SyncData>;
+
+/** What each command answers with (the `data` of its `result`, `ack` or `pong`). */
+export interface CommandResults {
+  ping: { ts: number };
+  event: import('./models.js').Ack | { conversation_id: string; read_seq: number } | Record<string, never>;
+  sync: { events: import('./models.js').ImEvent[]; has_more: boolean; max_seq: number };
+  subscribe: Record<string, never>;
+  unsubscribe: Record<string, never>;
+  get_conversations: { conversations: import('./models.js').Conversation[] };
+  create_conversation: { conversation: import('./models.js').Conversation };
+  get_conversation_members: { members: import('./models.js').ConversationMember[] };
+  get_friends: { friends: import('./models.js').Friend[] };
+  send_friend_request: { request_id: string; status: 'pending' | 'accepted' };
+  get_friend_requests: { requests: import('./models.js').FriendRequest[] };
+  accept_friend_request: { conversation_id: string };
+  reject_friend_request: Record<string, never>;
+  delete_friend: Record<string, never>;
+  get_user_info: { users: import('./models.js').User[] };
+}

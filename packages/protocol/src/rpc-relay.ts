@@ -41,7 +41,20 @@ export const RelayParams = {
     until: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(Limits.syncMaxLimit).default(Limits.syncDefaultLimit),
   }),
+  'relay.getConversationStates': z.object({
+    user_id: Id,
+    conversations: z.array(z.object({ conversation_id: Id, join_seq: Seq })).max(10000),
+  }),
 } as const;
+
+/** A conversation's counters as one member sees them. */
+export interface ConversationState {
+  conversation_id: string;
+  max_seq: number;
+  read_seq: number;
+  unread: number;
+  last_event: ImEvent | null;
+}
 
 export type StoreEventInput = z.output<typeof StoreEventParams>;
 
@@ -50,6 +63,7 @@ export interface RelayResults {
   'relay.getEvent': { event: ImEvent };
   'relay.syncEvents': { events: ImEvent[]; has_more: boolean; max_seq: number };
   'relay.queryEvents': { events: ImEvent[] };
+  'relay.getConversationStates': { states: ConversationState[] };
 }
 
 export type RelayMethod = keyof typeof RelayParams & keyof RelayResults;

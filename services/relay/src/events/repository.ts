@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '@im/db';
-import type { ImEvent, Tag } from '@im/protocol';
+import { UNREAD_KINDS, type ImEvent, type Tag } from '@im/protocol';
 
 export interface EventRow {
   conversation_id: string;
@@ -16,6 +16,17 @@ export interface EventRow {
 }
 
 export type NewEvent = Omit<EventRow, 'edited_at' | 'revoked_at'>;
+
+export interface StateRow {
+  conversation_id: string;
+  max_seq: number;
+  read_seq: number;
+  unread: number;
+  last_event: EventRow | null;
+}
+
+/** Kinds that are messages: they count as unread and show as a conversation's last event. */
+const MESSAGE_KINDS = UNREAD_KINDS;
 
 const COLUMNS = 'conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at, edited_at, revoked_at';
 
@@ -111,6 +122,33 @@ export class EventsRepository {
     return this.db.rows<EventRow>(
       `SELECT ${COLUMNS} FROM events WHERE conversation_id = $1 AND seq < $2 AND seq > $3 ORDER BY seq DESC LIMIT $4`,
       [conversationId, before, floor, limit],
+    );
+  }
+
+  /**
+   * Counters of many conversations for one member, in one statement: max_seq, the read
+   * watermark (never below the join point), unread messages by others, and the newest message.
+   */
+  async states(userId: string, conversations: Array<{ conversation_id: string; join_seq: number }>): Promise<Array<StateRow>> {
+    if (conversations.length === 0) return [];
+    return this.db.rows<StateRow>(
+      `WITH req AS (SELECT * FROM unnest($2::text[], $3::bigint[]) AS r(conversation_id, join_seq)),
+            base AS (
+              SELECT req.conversation_id, req.join_seq, COALESCE(s.max_seq, 0) AS max_seq,
+                     LEAST(GREATEST(COALESCE(rr.read_seq, 0), req.join_seq), COALESCE(s.max_seq, 0)) AS read_seq
+                FROM req
+                LEFT JOIN conversation_seqs s ON s.conversation_id = req.conversation_id
+                LEFT JOIN read_receipts rr ON rr.conversation_id = req.conversation_id AND rr.user_id = $1)
+       SELECT base.conversation_id, base.max_seq, base.read_seq,
+              (SELECT count(*)::int FROM events e
+                WHERE e.conversation_id = base.conversation_id AND e.seq > base.read_seq
+                  AND e.sender_id <> $1 AND e.kind = ANY($4::int[]) AND e.revoked_at IS NULL) AS unread,
+              (SELECT row_to_json(l) FROM (
+                 SELECT ${COLUMNS} FROM events e
+                  WHERE e.conversation_id = base.conversation_id AND e.seq > base.join_seq AND e.kind = ANY($4::int[])
+                  ORDER BY e.seq DESC LIMIT 1) l) AS last_event
+         FROM base`,
+      [userId, conversations.map((c) => c.conversation_id), conversations.map((c) => c.join_seq), [...MESSAGE_KINDS]],
     );
   }
 

@@ -121,6 +121,20 @@ export class EventsService {
     return { events: rows.reverse().map(toEvent) };
   }
 
+  async states(userId: string, conversations: Array<{ conversation_id: string; join_seq: number }>): Promise<RelayResults['relay.getConversationStates']> {
+    const rows = await this.events.states(userId, conversations);
+    return {
+      states: rows.map((r) => ({
+        conversation_id: r.conversation_id,
+        max_seq: r.max_seq,
+        read_seq: r.read_seq,
+        unread: r.unread,
+        // row_to_json leaves bigints as JSON numbers, which is what the event needs.
+        last_event: r.last_event ? toEvent(r.last_event) : null,
+      })),
+    };
+  }
+
   async get(eventId: string): Promise<{ event: ImEvent }> {
     const row = await this.events.findById(eventId);
     if (!row) throw notFound('no such event', 'event_id');

@@ -9,5 +9,6 @@ export function relayHandlers(events: EventsService): Handlers<typeof RelayParam
     'relay.getEvent': (p) => events.get(p.event_id),
     'relay.syncEvents': (p) => events.sync(p),
     'relay.queryEvents': (p) => events.query(p),
+    'relay.getConversationStates': (p) => events.states(p.user_id, p.conversations),
   };
 }

@@ -1,0 +1,64 @@
+import type { Session, User } from '@im/protocol';
+import { ImError } from './errors.js';
+
+export interface RegisterRequest {
+  username: string;
+  password: string;
+  nickname?: string;
+  phone?: string;
+  email?: string;
+}
+
+export interface LoginRequest {
+  username?: string;
+  phone?: string;
+  email?: string;
+  password: string;
+  device_id?: string;
+  platform?: 'ios' | 'android' | 'web' | 'desktop' | 'other';
+}
+
+/** The gateway's HTTP API. */
+export class ImHttp {
+  constructor(readonly baseUrl: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(this.baseUrl + path, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+    if (res.status === 204) return undefined as T;
+    const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string; field?: string } };
+    if (!res.ok) {
+      throw new ImError((json.error ?? { code: 'internal', message: `HTTP ${res.status}` }) as ConstructorParameters<typeof ImError>[0], res.status);
+    }
+    return json as T;
+  }
+
+  register(body: RegisterRequest): Promise<{ user: User }> {
+    return this.call('POST', '/api/register', body);
+  }
+
+  login(body: LoginRequest): Promise<Session> {
+    return this.call('POST', '/api/login', body);
+  }
+
+  refresh(refreshToken: string): Promise<Session> {
+    return this.call('POST', '/api/refresh', { refresh_token: refreshToken });
+  }
+
+  logout(token: string): Promise<void> {
+    return this.call('POST', '/api/logout', undefined, token);
+  }
+
+  stats(): Promise<{ online_users: number; connections: number; gateways: number }> {
+    return this.call('GET', '/api/stats');
+  }
+
+  /** The WebSocket URL for this gateway. */
+  wsUrl(token?: string): string {
+    const url = new URL('/ws', this.baseUrl.replace(/^http/, 'ws'));
+    if (token) url.searchParams.set('token', token);
+    return url.toString();
+  }
+}

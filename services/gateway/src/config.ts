@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { cfg, readConfig, type Env } from '@im/kit';
+import { Limits } from '@im/protocol';
+
+const schema = z.object({
+  PORT: cfg.port(8080),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: cfg.logLevel(),
+  GATEWAY_ID: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/).default('gw1'),
+  SEAKING_URL: z.string().url().default('http://127.0.0.1:8081'),
+  RELAY_URL: z.string().url().default('http://127.0.0.1:8082'),
+  REDIS_URL: z.string().url().optional(),
+  JWT_SECRET: cfg.secret(),
+  INTERNAL_TOKEN: cfg.secret(),
+  MAX_CONN_PER_USER: cfg.int(Limits.maxConnPerUser, 1, 1000),
+  EVENT_RATE: cfg.int(Limits.eventRate, 0, 1_000_000),
+  MAX_FRAME_BYTES: cfg.int(Limits.maxFrameBytes, 1024, 16 * 1024 * 1024),
+  PING_INTERVAL: cfg.int(30, 1, 3600),
+  IDLE_TIMEOUT: cfg.int(90, 2, 7200),
+  /** A socket whose unsent data passes this many bytes is closed, never waited for. */
+  MAX_BUFFERED_BYTES: cfg.int(1024 * 1024, 16 * 1024),
+  PERMESSAGE_DEFLATE: cfg.bool(false),
+  MEMBERS_CACHE_SIZE: cfg.int(100_000, 100),
+  MEMBERS_CACHE_TTL: cfg.int(300, 1),
+  /** Seconds a SIGTERM waits for in-flight requests before exiting. */
+  SHUTDOWN_GRACE: cfg.int(10, 0, 600),
+});
+
+export type GatewayConfig = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: Env = process.env) {
+  const c = readConfig(schema, env);
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    gatewayId: c.GATEWAY_ID,
+    seakingUrl: c.SEAKING_URL,
+    relayUrl: c.RELAY_URL,
+    redisUrl: c.REDIS_URL,
+    jwtSecret: c.JWT_SECRET,
+    internalToken: c.INTERNAL_TOKEN,
+    maxConnPerUser: c.MAX_CONN_PER_USER,
+    eventRate: c.EVENT_RATE,
+    maxFrameBytes: c.MAX_FRAME_BYTES,
+    pingIntervalMs: c.PING_INTERVAL * 1000,
+    idleTimeoutMs: c.IDLE_TIMEOUT * 1000,
+    maxBufferedBytes: c.MAX_BUFFERED_BYTES,
+    perMessageDeflate: c.PERMESSAGE_DEFLATE,
+    membersCacheSize: c.MEMBERS_CACHE_SIZE,
+    membersCacheTtlMs: c.MEMBERS_CACHE_TTL * 1000,
+    shutdownGraceMs: c.SHUTDOWN_GRACE * 1000,
+  };
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ConversationInfo } from '@im/protocol';
+import { MembersCache } from './members-cache.js';
+
+function info(id: string, members: string[]): ConversationInfo {
+  return {
+    conversation_id: id,
+    type: 'single',
+    group_id: null,
+    name: '',
+    created_at: 0,
+    read_only: false,
+    members: members.map((user_id) => ({ user_id, role: 'member', joined_at: 0, join_seq: 0 })),
+  };
+}
+
+test('caches, shares concurrent loads and honours invalidation', async () => {
+  let loads = 0;
+  let members = ['a', 'b'];
+  const cache = new MembersCache(async (id) => (loads++, info(id, members)), { maxEntries: 10, ttlMs: 1000 });
+  const [x, y] = await Promise.all([cache.get('c1'), cache.get('c1')]);
+  assert.equal(loads, 1);
+  assert.deepEqual(x.memberIds, ['a', 'b']);
+  assert.equal(x, y);
+  await cache.get('c1');
+  assert.equal(loads, 1);
+  members = ['a'];
+  cache.invalidate(['c1']);
+  assert.deepEqual((await cache.get('c1')).memberIds, ['a']);
+  assert.equal(loads, 2);
+});
+
+test('entries expire after their ttl', async () => {
+  let now = 0;
+  let loads = 0;
+  const cache = new MembersCache(async (id) => (loads++, info(id, ['a'])), { maxEntries: 10, ttlMs: 100, now: () => now });
+  await cache.get('c1');
+  now = 50;
+  await cache.get('c1');
+  now = 150;
+  await cache.get('c1');
+  assert.equal(loads, 2);
+});
+
+test('stays within its bound, dropping the least recently used', async () => {
+  const cache = new MembersCache(async (id) => info(id, ['a']), { maxEntries: 2, ttlMs: 1000 });
+  await cache.get('c1');
+  await cache.get('c2');
+  await cache.get('c1');
+  await cache.get('c3');
+  assert.equal(cache.size, 2);
+  let loads = 0;
+  const probe = new MembersCache(async (id) => (loads++, info(id, ['a'])), { maxEntries: 2, ttlMs: 1000 });
+  await probe.get('c1');
+  await probe.get('c2');
+  await probe.get('c1');
+  await probe.get('c3');
+  await probe.get('c1');
+  assert.equal(loads, 3);
+});
+
+test('a load that raced an invalidation is not kept', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let loads = 0;
+  const cache = new MembersCache(
+    async (id) => {
+      loads++;
+      if (loads === 1) await gate;
+      return info(id, ['a']);
+    },
+    { maxEntries: 10, ttlMs: 1000 },
+  );
+  const first = cache.get('c1');
+  cache.invalidate(['c1']);
+  release();
+  await first;
+  await cache.get('c1');
+  assert.equal(loads, 2);
+});

@@ -1,0 +1,96 @@
+import http from 'node:http';
+import express from 'express';
+import { closeServer, createLogger, createRegistry, fatal, jsonErrorHandler, listen, mountOps, onShutdown } from '@im/kit';
+import { TokenVerifier } from './auth/tokens.js';
+import { relayClient, seakingClient } from './clients/services.js';
+import { loadConfig } from './config.js';
+import { MembersCache } from './conversations/members-cache.js';
+import { authRoutes } from './http/auth-routes.js';
+import { InProcessRouter, type Router } from './routing/router.js';
+import { Dispatcher } from './ws/dispatcher.js';
+import type { GatewayDeps } from './ws/handler.js';
+import { handlers } from './ws/handlers/index.js';
+import { LocalConnections } from './ws/local-connections.js';
+import { DEFAULT_LIMITS, WsServer } from './ws/server.js';
+
+async function probe(url: string): Promise<boolean> {
+  const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1500) });
+  return res.ok;
+}
+
+async function main(): Promise<void> {
+  const bootLogger = createLogger({ service: 'gateway' });
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    fatal(bootLogger, 'configuration rejected', err);
+  }
+  const logger = createLogger({ service: 'gateway', level: config.logLevel }).child({ gateway_id: config.gatewayId });
+  const registry = createRegistry('gateway');
+
+  const seaking = seakingClient(config.seakingUrl, config.internalToken);
+  const relay = relayClient(config.relayUrl, config.internalToken);
+  const verifier = new TokenVerifier(config.jwtSecret);
+  const local = new LocalConnections();
+  const router: Router = new InProcessRouter(local);
+  const members = new MembersCache(async (id) => (await seaking.call('seaking.getConversationMembers', { conversation_id: id })).conversation, {
+    maxEntries: config.membersCacheSize,
+    ttlMs: config.membersCacheTtlMs,
+  });
+  router.onSignal((signal) => {
+    if (signal.type === 'invalidate_conversations') members.invalidate(signal.conversation_ids);
+    else if (signal.type === 'close_session') {
+      for (const conn of [...local.all()]) if (conn.sessionId === signal.session_id) conn.close(signal.code, signal.reason);
+    }
+  });
+  await router.start();
+
+  const deps: GatewayDeps = { seaking, relay, router, members, logger };
+  const dispatcher = new Dispatcher(handlers, deps, { maxFrameBytes: config.maxFrameBytes, registry });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  mountOps(app, {
+    registry,
+    checks: {
+      seaking: () => probe(config.seakingUrl),
+      relay: () => probe(config.relayUrl),
+      ...(config.redisUrl ? { redis: () => router.healthy() } : {}),
+    },
+  });
+  app.use(express.json({ limit: '64kb' }));
+  app.use(authRoutes({ seaking, verifier, router, logger }));
+  app.use(jsonErrorHandler(logger));
+
+  const server = http.createServer(app);
+  const ws = new WsServer(
+    { verifier, seaking, router, local, dispatcher, logger, registry },
+    {
+      maxFrameBytes: config.maxFrameBytes,
+      perMessageDeflate: config.perMessageDeflate,
+      maxConnPerUser: config.maxConnPerUser,
+      pingIntervalMs: config.pingIntervalMs,
+      idleTimeoutMs: config.idleTimeoutMs,
+      limits: { eventRate: config.eventRate, maxBufferedBytes: config.maxBufferedBytes, ...DEFAULT_LIMITS },
+    },
+  );
+  ws.attach(server);
+  const port = await listen(server, config.port, config.host);
+  logger.info('listening', { port, websocket: '/ws' });
+
+  onShutdown(
+    logger,
+    async () => {
+      await ws.drain(dispatcher, config.shutdownGraceMs);
+      await closeServer(server);
+      await router.stop();
+      seaking.close();
+      relay.close();
+    },
+    config.shutdownGraceMs + 5000,
+  );
+}
+
+main().catch((err) => fatal(createLogger({ service: 'gateway' }), 'startup failed', err));

@@ -1,0 +1,89 @@
+import { WebSocket } from 'ws';
+import { encode } from '@im/codec';
+import type { ServerFrame } from '@im/protocol';
+import { TokenBucket, WindowCounter } from '../rate-limit.js';
+
+export interface ConnectionLimits {
+  /** `event` frames a second; 0 means unlimited. */
+  eventRate: number;
+  maxBufferedBytes: number;
+  badFramesPerMinute: number;
+}
+
+/** A close code for a consumer too slow to keep up: it reconnects and syncs. */
+export const SLOW_CONSUMER = 1013;
+
+let nextId = 1;
+
+/**
+ * One client socket and the little state it needs. Kept small on purpose: tens of
+ * thousands of these live in one process. Rate limiters and subscriptions are created
+ * only when first used.
+ */
+export class Connection {
+  readonly id = nextId++;
+  lastSeen: number;
+  subscriptions: Set<string> | undefined;
+  private bucket: TokenBucket | undefined;
+  private badFrames: WindowCounter | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly userId: string,
+    readonly sessionId: string,
+    readonly expiresAt: number,
+    private readonly limits: ConnectionLimits,
+    now: number,
+  ) {
+    this.lastSeen = now;
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends already-encoded bytes; a socket that cannot keep up is closed, never waited for. */
+  send(bytes: Uint8Array): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.close(SLOW_CONSUMER, 'slow consumer');
+      return;
+    }
+    this.ws.send(bytes, { binary: true });
+  }
+
+  sendFrame(frame: ServerFrame): void {
+    this.send(encode(frame));
+  }
+
+  allowEvent(now: number): boolean {
+    if (this.limits.eventRate === 0) return true;
+    this.bucket ??= new TokenBucket(this.limits.eventRate, this.limits.eventRate * 2, now);
+    return this.bucket.take(now);
+  }
+
+  /** Records a bad frame; true once there were too many in the last minute. */
+  badFrame(now: number): boolean {
+    this.badFrames ??= new WindowCounter(this.limits.badFramesPerMinute, 60_000);
+    return this.badFrames.hit(now);
+  }
+
+  /** Closes the socket when its access token expires. */
+  armExpiry(onExpire: () => void, now: number): void {
+    const delay = Math.max(0, this.expiresAt - now);
+    // setTimeout holds 32-bit delays; a token longer than ~24 days is re-armed later.
+    this.expiryTimer = setTimeout(() => (this.expiresAt - Date.now() <= 0 ? onExpire() : this.armExpiry(onExpire, Date.now())), Math.min(delay, 0x7fffffff));
+    this.expiryTimer.unref();
+  }
+
+  close(code: number, reason: string): void {
+    this.disarm();
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+  }
+
+  disarm(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+  }
+}

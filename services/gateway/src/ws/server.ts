@@ -1,0 +1,150 @@
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, Limits } from '@im/protocol';
+import { errorFields, prom, type Logger, type Registry } from '@im/kit';
+import type { AccessClaims, TokenVerifier } from '../auth/tokens.js';
+import { tokenFrom } from '../auth/tokens.js';
+import type { SeakingClient } from '../clients/services.js';
+import type { Router } from '../routing/router.js';
+import { Connection, type ConnectionLimits } from './connection.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { LocalConnections } from './local-connections.js';
+
+export interface WsOptions {
+  maxFrameBytes: number;
+  perMessageDeflate: boolean;
+  maxConnPerUser: number;
+  pingIntervalMs: number;
+  idleTimeoutMs: number;
+  limits: ConnectionLimits;
+}
+
+export interface WsDeps {
+  verifier: TokenVerifier;
+  seaking: SeakingClient;
+  router: Router;
+  local: LocalConnections;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  registry: Registry;
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : status === 503 ? 'unavailable' : 'bad_request', message: text } });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 503 ? 'Service Unavailable' : 'Bad Request'}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * The WebSocket endpoint: authenticates the upgrade (401 and no socket otherwise), then
+ * owns each socket's life: messages to the dispatcher, heartbeats, idle and expiry closes.
+ */
+export class WsServer {
+  private readonly wss: WebSocketServer;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private accepting = true;
+
+  constructor(
+    private readonly deps: WsDeps,
+    private readonly options: WsOptions,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxFrameBytes,
+      perMessageDeflate: options.perMessageDeflate,
+      clientTracking: false,
+    });
+    new prom.Gauge({
+      name: 'gateway_connections',
+      help: 'Open client sockets on this gateway',
+      registers: [deps.registry],
+      collect() {
+        this.set(deps.local.connections);
+      },
+    });
+  }
+
+  attach(server: http.Server): void {
+    server.on('upgrade', (req, socket, head) => {
+      socket.on('error', () => undefined);
+      this.upgrade(req, socket, head).catch((err) => {
+        this.deps.logger.error('upgrade failed', errorFields(err));
+        refuse(socket, 503, 'service unavailable');
+      });
+    });
+    this.heartbeat = setInterval(() => this.sweep(), this.options.pingIntervalMs);
+    this.heartbeat.unref();
+  }
+
+  private async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname !== '/ws') return refuse(socket, 400, 'unknown path');
+    if (!this.accepting) return refuse(socket, 503, 'gateway is shutting down');
+    const token = tokenFrom(req.headers.authorization, url);
+    const claims = token ? this.deps.verifier.verify(token) : undefined;
+    if (!token || !claims) return refuse(socket, 401, 'missing, invalid or expired token');
+    // The signature says who; seaking says whether the session is still live.
+    let live: AccessClaims;
+    try {
+      live = await this.deps.seaking.call('seaking.validateToken', { token });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'unauthorized') return refuse(socket, 401, 'session revoked');
+      return refuse(socket, 503, 'service unavailable');
+    }
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, live));
+  }
+
+  private open(ws: WebSocket, claims: AccessClaims): void {
+    const now = Date.now();
+    const conn = new Connection(ws, claims.user_id, claims.session_id, claims.expires_at, this.options.limits, now);
+    const { local, dispatcher, logger } = this.deps;
+    for (const old of local.add(conn, this.options.maxConnPerUser)) old.close(CloseCode.REPLACED, 'too many connections');
+    conn.armExpiry(() => conn.close(CloseCode.TOKEN_EXPIRED, 'access token expired'), now);
+
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const at = Date.now();
+      conn.lastSeen = at;
+      if (!isBinary) {
+        conn.close(CloseCode.UNSUPPORTED_DATA, 'binary frames only');
+        return;
+      }
+      void dispatcher.dispatch(conn, data, at);
+    });
+    ws.on('pong', () => (conn.lastSeen = Date.now()));
+    ws.on('ping', () => (conn.lastSeen = Date.now()));
+    ws.on('error', (err) => logger.debug('socket error', { conn: conn.id, err: err.message }));
+    ws.on('close', () => {
+      conn.disarm();
+      local.remove(conn);
+    });
+  }
+
+  /** One timer for all sockets: ping the live ones, close the silent ones. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const conn of this.deps.local.all()) {
+      if (now - conn.lastSeen > this.options.idleTimeoutMs) conn.close(CloseCode.IDLE, 'idle');
+      else if (conn.open) conn.ws.ping();
+    }
+  }
+
+  /**
+   * Stops taking sockets and new commands, lets the requests under way finish (so what was
+   * committed is acked), then closes every socket with 1001: clients reconnect elsewhere.
+   */
+  async drain(dispatcher: Dispatcher, graceMs: number): Promise<void> {
+    this.accepting = false;
+    dispatcher.draining = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const deadline = Date.now() + graceMs;
+    while (dispatcher.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const conn of [...this.deps.local.all()]) conn.close(CloseCode.GOING_AWAY, 'server shutting down');
+    this.wss.close();
+  }
+}
+
+export const DEFAULT_LIMITS: Pick<ConnectionLimits, 'badFramesPerMinute'> = { badFramesPerMinute: Limits.badFramesPerMinute };
