@@ -7,7 +7,9 @@
 CREATE TABLE conversation_seqs (
   conversation_id text PRIMARY KEY,
   max_seq         bigint NOT NULL,
-  updated_at      bigint NOT NULL
+  -- created_at of the newest event; never goes backwards, so time order is seq order
+  -- even when writers' clocks disagree.
+  last_event_at   bigint NOT NULL
 );
 
 CREATE TABLE events (

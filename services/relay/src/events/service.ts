@@ -81,15 +81,15 @@ export class EventsService {
     }
 
     if (fresh.length > 0) {
-      const now = Date.now();
-      const maxes = await this.events.reserveSeqs(counts, now, tx);
+      const reserved = await this.events.reserveSeqs(counts, Date.now(), tx);
       const next = new Map<string, number>();
-      for (const [c, n] of counts) next.set(c, maxes.get(c)! - n + 1);
+      for (const [c, n] of counts) next.set(c, reserved.get(c)!.max_seq - n + 1);
       const rows: NewEvent[] = fresh.map((i) => {
         const item = items[i]!;
         const seq = next.get(item.conversation_id)!;
         next.set(item.conversation_id, seq + 1);
-        const base = { conversation_id: item.conversation_id, sender_id: item.sender_id, created_at: now, kind: item.kind, tags: item.tags, content: item.content };
+        const created_at = reserved.get(item.conversation_id)!.at;
+        const base = { conversation_id: item.conversation_id, sender_id: item.sender_id, created_at, kind: item.kind, tags: item.tags, content: item.content };
         return { ...base, seq, id: computeEventId(base), cid: item.cid };
       });
       await this.events.insertMany(rows, tx);
