@@ -1,0 +1,37 @@
+# The project's commands. `make run` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+NPM ?= npm
+
+.PHONY: all install build run test clean compose-config compose-up compose-down
+
+all: build
+
+node_modules/.install-stamp: package.json package-lock.json $(wildcard packages/*/package.json services/*/package.json test/*/package.json)
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.install-stamp
+
+build: install
+	npx tsc -b
+
+## Whole cluster on this machine: embedded PostgreSQL, seaking, relay, gateway on :8080.
+run: build
+	node scripts/run-cluster.mjs
+
+## Every test: unit, integration (real PostgreSQL and Redis) and end to end.
+test: build
+	node scripts/test.mjs
+
+clean:
+	npx tsc -b --clean
+	rm -rf node_modules/.install-stamp
+
+compose-config:
+	docker-compose config -q
+
+compose-up:
+	docker-compose up --build -d
+
+compose-down:
+	docker-compose down
