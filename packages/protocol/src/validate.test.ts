@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AppError } from './errors.js';
+import { checkEventShape } from './kind-rules.js';
+import { CommandSchemas } from './commands.js';
+import { LoginBody } from './http.js';
+import { parse, utf8Length } from './validate.js';
+
+const code = (c: string, field?: string) => (e: unknown) => e instanceof AppError && e.code === c && (field === undefined || e.field === field);
+const H = 'a'.repeat(64);
+
+test('utf8Length counts bytes', () => {
+  assert.equal(utf8Length('abc'), 3);
+  assert.equal(utf8Length('é'), 2);
+  assert.equal(utf8Length('😀'), 4);
+  assert.equal(utf8Length('x'.repeat(1000)), 1000);
+});
+
+test('schema failures become bad_request naming the field; payload limits too_large', () => {
+  assert.throws(() => parse(CommandSchemas.sync, { conversation_id: 1 }, 'data'), code('bad_request', 'data.conversation_id'));
+  assert.throws(() => parse(CommandSchemas.sync, undefined, 'data'), code('bad_request'));
+  assert.throws(() => parse(CommandSchemas.get_user_info, { user_ids: Array.from({ length: 101 }, () => 'u') }), code('too_large', 'user_ids'));
+  assert.throws(() => parse(CommandSchemas.event, { conversation_id: 'c', kind: 1, content: 'x', tags: [[]] }), code('bad_request', 'tags.0'));
+  assert.deepEqual(parse(CommandSchemas.get_friend_requests, undefined), undefined);
+});
+
+test('login needs exactly one identifier', () => {
+  assert.throws(() => parse(LoginBody, { password: 'x' }), code('bad_request'));
+  assert.throws(() => parse(LoginBody, { username: 'a', phone: '+123456', password: 'x' }), code('bad_request'));
+  assert.equal(parse(LoginBody, { email: 'a@b.co', password: 'x' }).email, 'a@b.co');
+});
+
+test('kind rules: text, file and the rest', () => {
+  checkEventShape({ kind: 1, content: 'hi', tags: [['reply', H], ['mention', 'u1']], cid: 'c' });
+  assert.throws(() => checkEventShape({ kind: 1, content: 'hi', tags: [] }), code('bad_request', 'cid'));
+  assert.throws(() => checkEventShape({ kind: 1, content: '', tags: [], cid: 'c' }), code('bad_request', 'content'));
+  assert.throws(() => checkEventShape({ kind: 1, content: 'x'.repeat(16385), tags: [], cid: 'c' }), code('too_large', 'content'));
+  assert.throws(() => checkEventShape({ kind: 1, content: 'x', tags: [['reply', 'nothex']], cid: 'c' }), code('bad_request', 'tags'));
+  assert.throws(() => checkEventShape({ kind: 1, content: 'x', tags: [['src', H]], cid: 'c' }), code('bad_request', 'tags'));
+  checkEventShape({ kind: 3, content: '', tags: [['url', 'https://x/y'], ['m', 'image/png'], ['size', '42']], cid: 'c' });
+  assert.throws(() => checkEventShape({ kind: 3, content: '', tags: [['url', 'u'], ['m', 'image/png']], cid: 'c' }), code('bad_request', 'tags'));
+  assert.throws(() => checkEventShape({ kind: 3, content: '', tags: [['url', 'u'], ['m', 'x'], ['size', '-1']], cid: 'c' }), code('bad_request', 'tags'));
+  checkEventShape({ kind: 10, content: '12', tags: [] });
+  assert.throws(() => checkEventShape({ kind: 10, content: 'twelve', tags: [] }), code('bad_request', 'content'));
+  checkEventShape({ kind: 11, content: '', tags: [] });
+  assert.throws(() => checkEventShape({ kind: 11, content: 'x', tags: [] }), code('bad_request'));
+  checkEventShape({ kind: 12, content: '👍', tags: [['e', H], ['remove']], cid: 'c' });
+  assert.throws(() => checkEventShape({ kind: 12, content: 'x'.repeat(65), tags: [['e', H]], cid: 'c' }), code('too_large'));
+  checkEventShape({ kind: 13, content: '', tags: [['e', H]], cid: 'c' });
+  assert.throws(() => checkEventShape({ kind: 13, content: '', tags: Array.from({ length: 31 }, () => ['e', H]), cid: 'c' }), code('too_large'));
+  assert.throws(() => checkEventShape({ kind: 13, content: '', tags: [], cid: 'c' }), code('bad_request'));
+  assert.throws(() => checkEventShape({ kind: 2, content: 'x', tags: [], cid: 'c' }), code('bad_request', 'kind'));
+});
