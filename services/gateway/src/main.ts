@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   const verifier = new TokenVerifier(config.jwtSecret);
   const local = new LocalConnections();
   const router: Router = new InProcessRouter(local);
+  if (config.redisUrl) logger.warn('REDIS_URL is set, but routing between gateways is not available in this version: delivering to local sockets only');
   const members = new MembersCache(async (id) => (await seaking.call('seaking.getConversationMembers', { conversation_id: id })).conversation, {
     maxEntries: config.membersCacheSize,
     ttlMs: config.membersCacheTtlMs,
