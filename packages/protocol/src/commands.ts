@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cid, Empty, Id, Seq, TagsSchema } from './common.js';
+import { Cid, Empty, Id, Nickname, Seq, TagsSchema } from './common.js';
 import { Limits } from './limits.js';
 import { boundedList } from './validate.js';
 
@@ -11,6 +11,8 @@ import { boundedList } from './validate.js';
 const ConversationRef = z.object({ conversation_id: Id });
 const UserRef = z.object({ user_id: Id });
 const RequestRef = z.object({ request_id: Id });
+const GroupRef = z.object({ group_id: Id });
+const GroupName = z.string().min(1).max(Limits.groupNameMax);
 
 export const EventData = z.object({
   conversation_id: Id,
@@ -50,7 +52,27 @@ export const CommandSchemas = {
   reject_friend_request: RequestRef,
   delete_friend: UserRef,
 
+  set_friend_remark: z.object({ user_id: Id, remark: z.string().max(Limits.remarkMax) }),
+
+  block_user: UserRef,
+  unblock_user: UserRef,
+  get_blocked: Empty,
+
+  create_group: z.object({ name: GroupName, member_ids: boundedList(Id, Limits.groupListMax, 'member_ids') }),
+  get_groups: Empty,
+  get_group_info: GroupRef,
+  get_group_members: GroupRef,
+  add_group_members: z.object({ group_id: Id, user_ids: boundedList(Id, Limits.groupListMax, 'user_ids').min(1) }),
+  remove_group_member: z.object({ group_id: Id, user_id: Id }),
+  leave_group: GroupRef,
+  update_group: z.object({ group_id: Id, name: GroupName.optional(), announcement: z.string().max(Limits.announcementMax).optional() }),
+  set_group_role: z.object({ group_id: Id, user_id: Id, role: z.enum(['admin', 'member']) }),
+  transfer_group_owner: z.object({ group_id: Id, user_id: Id }),
+  dissolve_group: GroupRef,
+
   get_user_info: z.object({ user_ids: boundedList(Id, Limits.userInfoMaxIds, 'user_ids') }),
+  update_profile: z.object({ nickname: Nickname.optional(), avatar: z.string().max(Limits.avatarMax).optional() }),
+  search_users: z.object({ query: z.string().min(1).max(64), limit: z.number().int().min(1).max(50).optional() }),
 } as const;
 
 export type CommandName = keyof typeof CommandSchemas;
@@ -79,4 +101,21 @@ export interface CommandResults {
   reject_friend_request: Record<string, never>;
   delete_friend: Record<string, never>;
   get_user_info: { users: import('./models.js').User[] };
+  set_friend_remark: Record<string, never>;
+  block_user: Record<string, never>;
+  unblock_user: Record<string, never>;
+  get_blocked: { user_ids: string[] };
+  create_group: { group: import('./models.js').Group; conversation_id: string };
+  get_groups: { groups: import('./models.js').Group[] };
+  get_group_info: { group: import('./models.js').Group };
+  get_group_members: { members: import('./models.js').ConversationMember[] };
+  add_group_members: { added: string[] };
+  remove_group_member: Record<string, never>;
+  leave_group: Record<string, never>;
+  update_group: { group: import('./models.js').Group };
+  set_group_role: Record<string, never>;
+  transfer_group_owner: Record<string, never>;
+  dissolve_group: Record<string, never>;
+  update_profile: { user: import('./models.js').User };
+  search_users: { users: import('./models.js').User[] };
 }

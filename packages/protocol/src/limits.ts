@@ -14,6 +14,10 @@ export const Limits = {
   remarkMax: 64,
   groupNameMax: 64,
   maxGroupSize: 500,
+  /** Hard cap on member lists in one request, whatever max_group_size is configured. */
+  groupListMax: 10000,
+  announcementMax: 4096,
+  avatarMax: 1024,
   badFramesPerMinute: 10,
   eventRate: 50,
   maxConnPerUser: 5,

@@ -92,6 +92,18 @@ export interface Friend {
   online: boolean;
 }
 
+export interface Group {
+  group_id: string;
+  name: string;
+  owner_id: string;
+  conversation_id: string;
+  member_count: number;
+  announcement: string;
+  created_at: number;
+  /** Present once the group is dissolved. */
+  dissolved_at?: number;
+}
+
 export interface Session {
   token: string;
   expires_at: number;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { Id } from './common.js';
+import { Id, Nickname, Seq } from './common.js';
 import { LoginBody, RegisterBody, RefreshBody } from './http.js';
 import { Limits } from './limits.js';
-import type { ConversationMember, ConversationType, Friend, FriendRequest, Notice, Session, User } from './models.js';
+import type { ConversationMember, ConversationType, Friend, FriendRequest, Group, Notice, Session, User } from './models.js';
 import { boundedList } from './validate.js';
 
 /**
@@ -24,6 +24,7 @@ export interface Effects {
 }
 
 const Acting = { user_id: Id };
+const GroupName = z.string().min(1).max(Limits.groupNameMax);
 
 export const SeakingParams = {
   'seaking.register': RegisterBody,
@@ -43,7 +44,31 @@ export const SeakingParams = {
   'seaking.acceptFriendRequest': z.object({ ...Acting, request_id: Id }),
   'seaking.rejectFriendRequest': z.object({ ...Acting, request_id: Id }),
   'seaking.deleteFriend': z.object({ ...Acting, friend_id: Id }),
+  'seaking.setFriendRemark': z.object({ ...Acting, friend_id: Id, remark: z.string().max(Limits.remarkMax) }),
+  'seaking.blockUser': z.object({ ...Acting, target_id: Id }),
+  'seaking.unblockUser': z.object({ ...Acting, target_id: Id }),
+  'seaking.getBlocked': z.object(Acting),
+  'seaking.updateProfile': z.object({ ...Acting, nickname: Nickname.optional(), avatar: z.string().max(Limits.avatarMax).optional() }),
+  'seaking.searchUsers': z.object({ ...Acting, query: z.string().min(1).max(64), limit: z.number().int().min(1).max(50).default(20) }),
+  'seaking.createGroup': z.object({ ...Acting, name: GroupName, member_ids: boundedList(Id, Limits.groupListMax, 'member_ids') }),
+  'seaking.getUserGroups': z.object(Acting),
+  'seaking.getGroupInfo': z.object({ ...Acting, group_id: Id }),
+  'seaking.getGroupMembers': z.object({ ...Acting, group_id: Id }),
+  'seaking.addGroupMembers': z.object({
+    ...Acting,
+    group_id: Id,
+    user_ids: boundedList(Id, Limits.groupListMax, 'user_ids'),
+    /** The conversation's max_seq now: the new members read only what comes after. */
+    join_seq: Seq,
+  }),
+  'seaking.removeGroupMember': z.object({ ...Acting, group_id: Id, target_id: Id }),
+  'seaking.leaveGroup': z.object({ ...Acting, group_id: Id }),
+  'seaking.updateGroup': z.object({ ...Acting, group_id: Id, name: GroupName.optional(), announcement: z.string().max(Limits.announcementMax).optional() }),
+  'seaking.setGroupRole': z.object({ ...Acting, group_id: Id, target_id: Id, role: z.enum(['admin', 'member']) }),
+  'seaking.transferGroupOwner': z.object({ ...Acting, group_id: Id, target_id: Id }),
+  'seaking.dissolveGroup': z.object({ ...Acting, group_id: Id }),
 } as const;
+
 
 /** A conversation as seaking knows it: who is in it and whether it takes new events. */
 export interface ConversationInfo {
@@ -93,6 +118,23 @@ export interface SeakingResults {
   'seaking.acceptFriendRequest': { conversation_id: string; effects: Effects };
   'seaking.rejectFriendRequest': { effects: Effects };
   'seaking.deleteFriend': { effects: Effects };
+  'seaking.setFriendRemark': Record<string, never>;
+  'seaking.blockUser': { effects: Effects };
+  'seaking.unblockUser': { effects: Effects };
+  'seaking.getBlocked': { user_ids: string[] };
+  'seaking.updateProfile': { user: User };
+  'seaking.searchUsers': { users: User[] };
+  'seaking.createGroup': { group: Group; conversation_id: string; effects: Effects };
+  'seaking.getUserGroups': { groups: Group[] };
+  'seaking.getGroupInfo': { group: Group };
+  'seaking.getGroupMembers': { members: ConversationMember[] };
+  'seaking.addGroupMembers': { added: string[]; effects: Effects };
+  'seaking.removeGroupMember': { effects: Effects };
+  'seaking.leaveGroup': { effects: Effects };
+  'seaking.updateGroup': { group: Group; effects: Effects };
+  'seaking.setGroupRole': { effects: Effects };
+  'seaking.transferGroupOwner': { effects: Effects };
+  'seaking.dissolveGroup': { effects: Effects };
 }
 
 export type SeakingMethod = keyof typeof SeakingParams & keyof SeakingResults;

@@ -15,6 +15,8 @@ import { ConversationsRepository } from './domain/conversations/repository.js';
 import { ConversationsService } from './domain/conversations/service.js';
 import { FriendsRepository } from './domain/friends/repository.js';
 import { FriendsService } from './domain/friends/service.js';
+import { GroupsRepository } from './domain/groups/repository.js';
+import { GroupsService } from './domain/groups/service.js';
 import { seakingHandlers } from './rpc/handlers.js';
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     }),
     friends: new FriendsService(db, friendsRepo, users, conversationsRepo),
     conversations: new ConversationsService(db, conversationsRepo, friendsRepo, users, { requireFriendship: config.requireFriendship }),
+    groups: new GroupsService(db, new GroupsRepository(db), { maxGroupSize: config.maxGroupSize }),
   };
 
   const registry = createRegistry('seaking');

@@ -3,15 +3,17 @@ import type { SeakingParams, SeakingResults } from '@im/protocol';
 import type { AccountsService } from '../domain/accounts/service.js';
 import type { ConversationsService } from '../domain/conversations/service.js';
 import type { FriendsService } from '../domain/friends/service.js';
+import type { GroupsService } from '../domain/groups/service.js';
 
 export interface Services {
   accounts: AccountsService;
   friends: FriendsService;
   conversations: ConversationsService;
+  groups: GroupsService;
 }
 
 /** The JSON-RPC surface: one line per method, params already validated. */
-export function seakingHandlers({ accounts, friends, conversations }: Services): Handlers<typeof SeakingParams, SeakingResults> {
+export function seakingHandlers({ accounts, friends, conversations, groups }: Services): Handlers<typeof SeakingParams, SeakingResults> {
   return {
     'seaking.register': (p) => accounts.register(p),
     'seaking.login': (p) => accounts.login(p),
@@ -30,5 +32,22 @@ export function seakingHandlers({ accounts, friends, conversations }: Services):
     'seaking.acceptFriendRequest': (p) => friends.accept(p.user_id, p.request_id),
     'seaking.rejectFriendRequest': (p) => friends.reject(p.user_id, p.request_id),
     'seaking.deleteFriend': (p) => friends.delete(p.user_id, p.friend_id),
+    'seaking.setFriendRemark': (p) => friends.setRemark(p.user_id, p.friend_id, p.remark),
+    'seaking.blockUser': (p) => friends.block(p.user_id, p.target_id),
+    'seaking.unblockUser': (p) => friends.unblock(p.user_id, p.target_id),
+    'seaking.getBlocked': (p) => friends.blocked(p.user_id),
+    'seaking.updateProfile': (p) => accounts.updateProfile(p.user_id, p),
+    'seaking.searchUsers': (p) => accounts.search(p.query, p.limit, p.user_id),
+    'seaking.createGroup': (p) => groups.create(p.user_id, p.name, p.member_ids),
+    'seaking.getUserGroups': (p) => groups.list(p.user_id),
+    'seaking.getGroupInfo': (p) => groups.info(p.user_id, p.group_id),
+    'seaking.getGroupMembers': (p) => groups.members(p.user_id, p.group_id),
+    'seaking.addGroupMembers': (p) => groups.addMembers(p.user_id, p.group_id, p.user_ids, p.join_seq),
+    'seaking.removeGroupMember': (p) => groups.removeMember(p.user_id, p.group_id, p.target_id),
+    'seaking.leaveGroup': (p) => groups.leave(p.user_id, p.group_id),
+    'seaking.updateGroup': (p) => groups.update(p.user_id, p.group_id, p),
+    'seaking.setGroupRole': (p) => groups.setRole(p.user_id, p.group_id, p.target_id, p.role),
+    'seaking.transferGroupOwner': (p) => groups.transfer(p.user_id, p.group_id, p.target_id),
+    'seaking.dissolveGroup': (p) => groups.dissolve(p.user_id, p.group_id),
   };
 }

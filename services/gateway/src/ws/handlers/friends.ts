@@ -35,3 +35,24 @@ export const deleteFriend = handler('delete_friend', async ({ conn, deps }, data
   applyEffects(deps, r.effects);
   return result();
 });
+
+export const setFriendRemark = handler('set_friend_remark', async ({ conn, deps }, data) => {
+  await deps.seaking.call('seaking.setFriendRemark', { user_id: conn.userId, friend_id: data.user_id, remark: data.remark });
+  return result();
+});
+
+export const blockUser = handler('block_user', async ({ conn, deps }, data) => {
+  const r = await deps.seaking.call('seaking.blockUser', { user_id: conn.userId, target_id: data.user_id });
+  applyEffects(deps, r.effects);
+  return result();
+});
+
+export const unblockUser = handler('unblock_user', async ({ conn, deps }, data) => {
+  const r = await deps.seaking.call('seaking.unblockUser', { user_id: conn.userId, target_id: data.user_id });
+  applyEffects(deps, r.effects);
+  return result();
+});
+
+export const getBlocked = handler('get_blocked', async ({ conn, deps }) => {
+  return result(await deps.seaking.call('seaking.getBlocked', { user_id: conn.userId }));
+});

@@ -2,13 +2,37 @@ import type { CommandName } from '@im/protocol';
 import type { Handler } from '../handler.js';
 import { createConversation } from './create-conversation.js';
 import { event } from './event.js';
-import { acceptFriendRequest, deleteFriend, getFriendRequests, getFriends, rejectFriendRequest, sendFriendRequest } from './friends.js';
+import {
+  acceptFriendRequest,
+  blockUser,
+  deleteFriend,
+  getBlocked,
+  getFriendRequests,
+  getFriends,
+  rejectFriendRequest,
+  sendFriendRequest,
+  setFriendRemark,
+  unblockUser,
+} from './friends.js';
+import {
+  addGroupMembers,
+  createGroup,
+  dissolveGroup,
+  getGroupInfo,
+  getGroupMembers,
+  getGroups,
+  leaveGroup,
+  removeGroupMember,
+  setGroupRole,
+  transferGroupOwner,
+  updateGroup,
+} from './groups.js';
 import { getConversationMembers } from './get-conversation-members.js';
 import { getConversations } from './get-conversations.js';
 import { ping } from './ping.js';
 import { subscribe, unsubscribe } from './subscribe.js';
 import { sync } from './sync.js';
-import { getUserInfo } from './users.js';
+import { getUserInfo, searchUsers, updateProfile } from './users.js';
 
 const all: Handler[] = [
   ping,
@@ -25,7 +49,24 @@ const all: Handler[] = [
   acceptFriendRequest,
   rejectFriendRequest,
   deleteFriend,
+  setFriendRemark,
+  blockUser,
+  unblockUser,
+  getBlocked,
+  createGroup,
+  getGroups,
+  getGroupInfo,
+  getGroupMembers,
+  addGroupMembers,
+  removeGroupMember,
+  leaveGroup,
+  updateGroup,
+  setGroupRole,
+  transferGroupOwner,
+  dissolveGroup,
   getUserInfo,
+  updateProfile,
+  searchUsers,
 ];
 
 /** The command table: one handler per command name. */

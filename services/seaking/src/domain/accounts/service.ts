@@ -130,6 +130,17 @@ export class AccountsService {
     return claims;
   }
 
+  async updateProfile(userId: string, changes: { nickname?: string | undefined; avatar?: string | undefined }): Promise<{ user: User }> {
+    const row = await this.users.updateProfile(userId, changes);
+    if (!row) throw new AppError('not_found', 'no such user');
+    return { user: toUser(row, true) };
+  }
+
+  async search(query: string, limit: number, viewerId: string): Promise<{ users: User[] }> {
+    const rows = await this.users.search(query, limit, viewerId);
+    return { users: rows.map((r) => toUser(r, r.user_id === viewerId)) };
+  }
+
   async getUserInfo(userIds: string[], viewerId: string | undefined): Promise<{ users: User[] }> {
     const rows = await this.users.findMany([...new Set(userIds)]);
     const byId = new Map(rows.map((r) => [r.user_id, r]));

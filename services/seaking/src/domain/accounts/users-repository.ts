@@ -42,6 +42,29 @@ export class UsersRepository {
     return this.db.rows<UserRow>(`SELECT ${COLUMNS} FROM users WHERE user_id = ANY($1::text[])`, [userIds]);
   }
 
+  async updateProfile(userId: string, changes: { nickname?: string | undefined; avatar?: string | undefined }): Promise<UserRow | undefined> {
+    return this.db.one<UserRow>(
+      `UPDATE users SET nickname = COALESCE($2, nickname), avatar = COALESCE($3, avatar) WHERE user_id = $1 RETURNING ${COLUMNS}`,
+      [userId, changes.nickname ?? null, changes.avatar ?? null],
+    );
+  }
+
+  /**
+   * Prefix match on username or nickname (ignoring case), or exact phone or email. Users who
+   * blocked the searcher are left out.
+   */
+  async search(query: string, limit: number, viewerId: string): Promise<UserRow[]> {
+    const prefix = query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+    return this.db.rows<UserRow>(
+      `SELECT ${COLUMNS} FROM users u
+        WHERE (lower(username) LIKE $1 OR lower(nickname) LIKE $1 OR phone = $2 OR lower(email) = lower($2))
+          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = u.user_id AND b.blocked_id = $4)
+        ORDER BY (lower(username) = lower($2)) DESC, username
+        LIMIT $3`,
+      [prefix, query, limit, viewerId],
+    );
+  }
+
   async exists(userId: string, tx?: Queryable): Promise<boolean> {
     return (await this.db.one('SELECT 1 FROM users WHERE user_id = $1', [userId], tx)) !== undefined;
   }

@@ -6,6 +6,9 @@ export interface ConversationRow {
   type: ConversationType;
   group_id: string | null;
   created_at: number;
+  /** Group conversations: the group's name and whether it was dissolved. */
+  group_name: string | null;
+  dissolved_at: number | null;
 }
 
 export interface MemberRow {
@@ -51,7 +54,12 @@ export class ConversationsRepository {
   }
 
   async find(conversationId: string): Promise<ConversationRow | undefined> {
-    return this.db.one<ConversationRow>('SELECT conversation_id, type, group_id, created_at FROM conversations WHERE conversation_id = $1', [conversationId]);
+    return this.db.one<ConversationRow>(
+      `SELECT c.conversation_id, c.type, c.group_id, c.created_at, g.name AS group_name, g.dissolved_at
+         FROM conversations c LEFT JOIN groups g ON g.group_id = c.group_id
+        WHERE c.conversation_id = $1`,
+      [conversationId],
+    );
   }
 
   async members(conversationId: string): Promise<MemberRow[]> {
@@ -72,9 +80,10 @@ export class ConversationsRepository {
   async listForUser(userId: string): Promise<UserConversationRow[]> {
     return this.db.rows<UserConversationRow>(
       `SELECT c.conversation_id, c.type, c.group_id, c.created_at, m.join_seq,
-              p.user_id AS peer_user_id, pu.nickname AS peer_nickname
+              p.user_id AS peer_user_id, pu.nickname AS peer_nickname, g.name AS group_name, g.dissolved_at
          FROM conversation_members m
          JOIN conversations c ON c.conversation_id = m.conversation_id
+         LEFT JOIN groups g ON g.group_id = c.group_id
          LEFT JOIN conversation_members p ON c.type = 'single' AND p.conversation_id = c.conversation_id AND p.user_id <> m.user_id
          LEFT JOIN users pu ON pu.user_id = p.user_id
         WHERE m.user_id = $1`,

@@ -59,10 +59,10 @@ export class ConversationsService {
       conversation_id: conversation.conversation_id,
       type: conversation.type,
       group_id: conversation.group_id,
-      name: '',
+      name: conversation.group_name ?? '',
       created_at: conversation.created_at,
       members,
-      read_only: await this.readOnly(conversation.type, members),
+      read_only: conversation.dissolved_at !== null || (await this.readOnly(conversation.type, members)),
     };
   }
 
@@ -90,7 +90,7 @@ export class ConversationsService {
         type: r.type,
         peer_user_id: r.peer_user_id,
         group_id: r.group_id,
-        name: r.peer_nickname ?? '',
+        name: r.group_name ?? r.peer_nickname ?? '',
         created_at: r.created_at,
         join_seq: r.join_seq,
       })),

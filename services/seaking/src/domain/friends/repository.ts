@@ -85,6 +85,34 @@ export class FriendsRepository {
     return (result.rowCount ?? 0) > 0;
   }
 
+  async setRemark(userId: string, friendId: string, remark: string): Promise<boolean> {
+    const result = await this.db.query('UPDATE friendships SET remark = $3 WHERE user_id = $1 AND friend_id = $2', [userId, friendId, remark]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async block(userId: string, blockedId: string, now: number, tx: Queryable): Promise<void> {
+    await this.db.query('INSERT INTO blocks (user_id, blocked_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [userId, blockedId, now], tx);
+  }
+
+  async unblock(userId: string, blockedId: string): Promise<void> {
+    await this.db.query('DELETE FROM blocks WHERE user_id = $1 AND blocked_id = $2', [userId, blockedId]);
+  }
+
+  async listBlocked(userId: string): Promise<string[]> {
+    const rows = await this.db.rows<{ blocked_id: string }>('SELECT blocked_id FROM blocks WHERE user_id = $1 ORDER BY created_at', [userId]);
+    return rows.map((r) => r.blocked_id);
+  }
+
+  /** Rejects the pending requests between two users, in both directions. */
+  async rejectPendingBetween(a: string, b: string, now: number, tx: Queryable): Promise<void> {
+    await this.db.query(
+      `UPDATE friend_requests SET status = 'rejected', updated_at = $3
+        WHERE status = 'pending' AND ((from_user_id = $1 AND to_user_id = $2) OR (from_user_id = $2 AND to_user_id = $1))`,
+      [a, b, now],
+      tx,
+    );
+  }
+
   async listFriends(userId: string): Promise<FriendRow[]> {
     return this.db.rows<FriendRow>(
       `SELECT u.user_id, u.username, u.nickname, u.avatar, f.remark, f.since

@@ -114,6 +114,45 @@ export class FriendsService {
     });
   }
 
+  async setRemark(userId: string, friendId: string, remark: string): Promise<Record<string, never>> {
+    if (!(await this.friends.setRemark(userId, friendId, remark))) throw notFound('not a friend', 'user_id');
+    return {};
+  }
+
+  /**
+   * Blocks a user: ends the friendship, rejects pending requests either way, and makes
+   * their single conversation read-only. Blocking twice is harmless.
+   */
+  async block(userId: string, targetId: string): Promise<{ effects: Effects }> {
+    if (userId === targetId) throw badRequest('cannot block yourself', 'user_id');
+    return this.db.transaction(async (tx) => {
+      if (!(await this.users.exists(targetId, tx))) throw notFound('no such user', 'user_id');
+      await this.friends.lockPair(userId, targetId, tx);
+      const now = Date.now();
+      await this.friends.block(userId, targetId, now, tx);
+      const wereFriends = await this.friends.removeFriendship(userId, targetId, tx);
+      await this.friends.rejectPendingBetween(userId, targetId, now, tx);
+      const conversationId = await this.conversations.findSingle(userId, targetId, tx);
+      return {
+        effects: effects(
+          wereFriends ? [{ user_ids: [targetId], notice: { type: 'friend_deleted', user_id: userId } }] : [],
+          conversationId ? [conversationId] : [],
+        ),
+      };
+    });
+  }
+
+  /** Lifts a block; restores nothing. Unblocking someone not blocked succeeds. */
+  async unblock(userId: string, targetId: string): Promise<{ effects: Effects }> {
+    await this.friends.unblock(userId, targetId);
+    const conversationId = await this.conversations.findSingle(userId, targetId);
+    return { effects: effects([], conversationId ? [conversationId] : []) };
+  }
+
+  async blocked(userId: string): Promise<{ user_ids: string[] }> {
+    return { user_ids: await this.friends.listBlocked(userId) };
+  }
+
   async list(userId: string): Promise<{ friends: Omit<Friend, 'online'>[] }> {
     return { friends: await this.friends.listFriends(userId) };
   }
