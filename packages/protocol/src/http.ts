@@ -29,3 +29,12 @@ export const RefreshBody = z.object({ refresh_token: z.string().min(1).max(512) 
 
 export type RegisterInput = z.output<typeof RegisterBody>;
 export type LoginInput = z.output<typeof LoginBody>;
+
+export const AuthCodeBody = z.object({ email: Email });
+
+export const CodeLoginBody = z.object({
+  email: Email,
+  code: z.string().regex(/^\d{6}$/, 'must be 6 digits'),
+  device_id: DeviceId.optional(),
+  platform: Platform.optional(),
+});

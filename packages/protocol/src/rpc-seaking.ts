@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, Nickname, Seq } from './common.js';
-import { LoginBody, RegisterBody, RefreshBody } from './http.js';
+import { AuthCodeBody, CodeLoginBody, LoginBody, RegisterBody, RefreshBody } from './http.js';
 import { Limits } from './limits.js';
 import type { ConversationMember, ConversationType, Friend, FriendRequest, Group, Notice, Session, User } from './models.js';
 import { boundedList } from './validate.js';
@@ -29,6 +29,8 @@ const GroupName = z.string().min(1).max(Limits.groupNameMax);
 export const SeakingParams = {
   'seaking.register': RegisterBody,
   'seaking.login': LoginBody.and(z.object({ client_ip: z.string().max(64).optional() })),
+  'seaking.requestLoginCode': AuthCodeBody,
+  'seaking.loginWithCode': CodeLoginBody,
   'seaking.refresh': RefreshBody,
   'seaking.logout': z.object({ session_id: Id }),
   'seaking.validateToken': z.object({ token: z.string().min(1).max(4096) }),
@@ -103,6 +105,8 @@ export interface TokenClaims {
 export interface SeakingResults {
   'seaking.register': { user: User };
   'seaking.login': Session;
+  'seaking.requestLoginCode': Record<string, never>;
+  'seaking.loginWithCode': Session;
   'seaking.refresh': Session;
   'seaking.logout': { session_id: string; user_id: string };
   'seaking.validateToken': TokenClaims;

@@ -9,10 +9,16 @@ const schema = z.object({
   DATABASE_POOL_SIZE: cfg.int(10, 1, 200),
   JWT_SECRET: cfg.secret(),
   INTERNAL_TOKEN: cfg.secret(),
-  ACCESS_TOKEN_TTL: cfg.int(3600, 10),
+  ACCESS_TOKEN_TTL: cfg.int(3600, 1),
   REFRESH_TOKEN_TTL: cfg.int(30 * 24 * 3600, 60),
   REQUIRE_FRIENDSHIP: cfg.bool(true),
   MAX_GROUP_SIZE: cfg.int(500, 2, 100000),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('IM <no-reply@localhost>'),
+  MAILER_DIR: z.string().optional(),
+  LOGIN_CODE_TTL: cfg.int(600, 10),
+  LOGIN_CODE_INTERVAL: cfg.int(60, 0),
+  LOGIN_CODE_ATTEMPTS: cfg.int(5, 1, 100),
 });
 
 export type SeakingConfig = ReturnType<typeof loadConfig>;
@@ -31,5 +37,11 @@ export function loadConfig(env: Env = process.env) {
     refreshTokenTtl: c.REFRESH_TOKEN_TTL,
     requireFriendship: c.REQUIRE_FRIENDSHIP,
     maxGroupSize: c.MAX_GROUP_SIZE,
+    smtpUrl: c.SMTP_URL,
+    mailFrom: c.MAIL_FROM,
+    mailerDir: c.MAILER_DIR,
+    loginCodeTtlMs: c.LOGIN_CODE_TTL * 1000,
+    loginCodeIntervalMs: c.LOGIN_CODE_INTERVAL * 1000,
+    loginCodeAttempts: c.LOGIN_CODE_ATTEMPTS,
   };
 }

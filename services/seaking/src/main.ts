@@ -7,7 +7,10 @@ import { closeServer, createLogger, createRegistry, fatal, jsonErrorHandler, lis
 import { SeakingParams, type SeakingResults } from '@im/protocol';
 import { createRpcRouter } from '@im/rpc';
 import { loadConfig } from './config.js';
+import { LoginCodesRepository } from './domain/accounts/codes-repository.js';
+import { LoginCodesService } from './domain/accounts/codes-service.js';
 import { AccountsService } from './domain/accounts/service.js';
+import { DirMailer, LogMailer, SmtpMailer, type Mailer } from './mail/mailer.js';
 import { SessionsRepository } from './domain/accounts/sessions-repository.js';
 import { TokenIssuer } from './domain/accounts/tokens.js';
 import { UsersRepository } from './domain/accounts/users-repository.js';
@@ -38,9 +41,21 @@ async function main(): Promise<void> {
   const users = new UsersRepository(db);
   const friendsRepo = new FriendsRepository(db);
   const conversationsRepo = new ConversationsRepository(db);
+  const accounts = new AccountsService(db, users, new SessionsRepository(db), new TokenIssuer(config.jwtSecret, config.accessTokenTtl), {
+    refreshTtlSeconds: config.refreshTokenTtl,
+  });
+  const mailer: Mailer = config.smtpUrl
+    ? new SmtpMailer(config.smtpUrl, config.mailFrom)
+    : config.mailerDir
+      ? new DirMailer(config.mailerDir)
+      : new LogMailer(logger);
   const services = {
-    accounts: new AccountsService(db, users, new SessionsRepository(db), new TokenIssuer(config.jwtSecret, config.accessTokenTtl), {
-      refreshTtlSeconds: config.refreshTokenTtl,
+    accounts,
+    loginCodes: new LoginCodesService(db, new LoginCodesRepository(db), users, accounts, mailer, {
+      ttlMs: config.loginCodeTtlMs,
+      intervalMs: config.loginCodeIntervalMs,
+      maxAttempts: config.loginCodeAttempts,
+      secret: config.jwtSecret,
     }),
     friends: new FriendsService(db, friendsRepo, users, conversationsRepo),
     conversations: new ConversationsService(db, conversationsRepo, friendsRepo, users, { requireFriendship: config.requireFriendship }),

@@ -1,5 +1,6 @@
 import type { Handlers } from '@im/rpc';
 import type { SeakingParams, SeakingResults } from '@im/protocol';
+import type { LoginCodesService } from '../domain/accounts/codes-service.js';
 import type { AccountsService } from '../domain/accounts/service.js';
 import type { ConversationsService } from '../domain/conversations/service.js';
 import type { FriendsService } from '../domain/friends/service.js';
@@ -7,16 +8,19 @@ import type { GroupsService } from '../domain/groups/service.js';
 
 export interface Services {
   accounts: AccountsService;
+  loginCodes: LoginCodesService;
   friends: FriendsService;
   conversations: ConversationsService;
   groups: GroupsService;
 }
 
 /** The JSON-RPC surface: one line per method, params already validated. */
-export function seakingHandlers({ accounts, friends, conversations, groups }: Services): Handlers<typeof SeakingParams, SeakingResults> {
+export function seakingHandlers({ accounts, loginCodes, friends, conversations, groups }: Services): Handlers<typeof SeakingParams, SeakingResults> {
   return {
     'seaking.register': (p) => accounts.register(p),
     'seaking.login': (p) => accounts.login(p),
+    'seaking.requestLoginCode': (p) => loginCodes.request(p.email),
+    'seaking.loginWithCode': (p) => loginCodes.login(p.email, p.code, p.device_id, p.platform),
     'seaking.refresh': (p) => accounts.refresh(p.refresh_token),
     'seaking.logout': (p) => accounts.logout(p.session_id),
     'seaking.validateToken': (p) => accounts.validateToken(p.token),
