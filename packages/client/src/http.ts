@@ -30,7 +30,12 @@ export class ImHttp {
     if (res.status === 204) return undefined as T;
     const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string; field?: string } };
     if (!res.ok) {
-      throw new ImError((json.error ?? { code: 'internal', message: `HTTP ${res.status}` }) as ConstructorParameters<typeof ImError>[0], res.status);
+      const retryAfter = res.headers.get('retry-after');
+      throw new ImError(
+        (json.error ?? { code: 'internal', message: `HTTP ${res.status}` }) as ConstructorParameters<typeof ImError>[0],
+        res.status,
+        retryAfter === null ? undefined : Number(retryAfter),
+      );
     }
     return json as T;
   }
@@ -41,6 +46,16 @@ export class ImHttp {
 
   login(body: LoginRequest): Promise<Session> {
     return this.call('POST', '/api/login', body);
+  }
+
+  /** Asks for a 6-digit login code to be mailed to an address. */
+  requestCode(email: string): Promise<void> {
+    return this.call('POST', '/api/auth/code', { email });
+  }
+
+  /** Logs in (or signs up) with a mailed code. */
+  loginWithCode(body: { email: string; code: string; device_id?: string; platform?: LoginRequest['platform'] }): Promise<Session> {
+    return this.call('POST', '/api/login/code', body);
   }
 
   refresh(refreshToken: string): Promise<Session> {

@@ -3,9 +3,9 @@ import { Limits } from './limits.js';
 import { boundedBytes, boundedList } from './validate.js';
 
 /** Server-chosen opaque ids. */
-export const Id = z.string().min(1).max(64);
+export const Id = z.string().min(1).max(64).refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 export const Seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-export const Cid = z.string().min(1).max(Limits.cidMaxLength);
+export const Cid = z.string().min(1).max(Limits.cidMaxLength).refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 
 export const TagSchema = boundedList(
   boundedBytes(0, Limits.maxTagStringBytes, 'a tag string'),

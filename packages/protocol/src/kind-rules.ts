@@ -2,7 +2,7 @@ import { AppError } from './errors.js';
 import { Kind, isPersistedKind } from './kinds.js';
 import { Limits } from './limits.js';
 import type { Tag } from './models.js';
-import { utf8Length } from './validate.js';
+import { hasNul, utf8Length } from './validate.js';
 
 /**
  * The per-kind rules of contract 3.4 that need nothing but the event itself. Rules that need
@@ -27,6 +27,7 @@ function bad(message: string, field: string): never {
 }
 
 function contentBytes(content: string, min: number, max: number, what = 'content'): void {
+  if (hasNul(content)) bad(`${what} must not contain NUL characters`, 'content');
   const bytes = utf8Length(content);
   if (bytes > max) throw new AppError('too_large', `${what} exceeds ${max} bytes`, 'content');
   if (bytes < min) bad(`${what} must not be empty`, 'content');
@@ -117,6 +118,7 @@ export function checkEventShape(e: EventShape): void {
   const rule = rules[e.kind];
   if (!rule) bad(`unknown kind ${e.kind}`, 'kind');
   if (isPersistedKind(e.kind) && (e.cid === undefined || e.cid === '')) bad('cid is required for this kind', 'cid');
+  if (e.tags.some((t) => t.some(hasNul))) bad('tags must not contain NUL characters', 'tags');
   rule(e);
 }
 

@@ -104,10 +104,12 @@ export interface TokenClaims {
 
 export interface SeakingResults {
   'seaking.register': { user: User };
-  'seaking.login': Session;
+  /** `revoked_sessions`: earlier sessions of the device that this login replaced. */
+  'seaking.login': Session & { revoked_sessions: string[] };
   'seaking.requestLoginCode': Record<string, never>;
-  'seaking.loginWithCode': Session;
-  'seaking.refresh': Session;
+  'seaking.loginWithCode': Session & { revoked_sessions: string[] };
+  /** `session` is null when the token was refused; a reused token revokes its session. */
+  'seaking.refresh': { session: Session | null; revoked_sessions: string[] };
   'seaking.logout': { session_id: string; user_id: string };
   'seaking.validateToken': TokenClaims;
   'seaking.getUserInfo': { users: User[] };

@@ -2,21 +2,16 @@ import { z } from 'zod';
 import { AppError } from './errors.js';
 
 const encoder = new TextEncoder();
+const nodeBuffer = (globalThis as { Buffer?: { byteLength(s: string, enc: 'utf8'): number } }).Buffer;
 
-/** UTF-8 length of a string without allocating when it cannot matter. */
+/** UTF-8 length of a string, without allocating where the platform allows. */
 export function utf8Length(value: string): number {
-  // Every UTF-16 code unit encodes to at most 3 UTF-8 bytes.
-  if (value.length * 3 <= 0xffff && value.length < 128) {
-    let ascii = true;
-    for (let i = 0; i < value.length; i++) {
-      if (value.charCodeAt(i) > 0x7f) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return value.length;
-  }
-  return encoder.encode(value).length;
+  return nodeBuffer ? nodeBuffer.byteLength(value, 'utf8') : encoder.encode(value).length;
+}
+
+/** PostgreSQL text cannot hold U+0000, and no message needs it. */
+export function hasNul(value: string): boolean {
+  return value.includes('\u0000');
 }
 
 /** Marks an issue as a size or count limit on a payload, which the contract reports as `too_large`. */
@@ -25,6 +20,10 @@ const TOO_LARGE = { code: 'too_large' } as const;
 /** A string whose UTF-8 length must stay within `max` bytes; beyond it is `too_large`. */
 export function boundedBytes(min: number, max: number, what: string) {
   return z.string().superRefine((value, ctx) => {
+    if (hasNul(value)) {
+      ctx.addIssue({ code: 'custom', message: `${what} must not contain NUL characters` });
+      return;
+    }
     const bytes = utf8Length(value);
     if (bytes > max) {
       ctx.addIssue({ code: 'custom', message: `${what} exceeds ${max} bytes`, params: TOO_LARGE });

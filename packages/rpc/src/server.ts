@@ -88,7 +88,8 @@ export function createRpcRouter<P extends ParamSchemas, R extends { [M in keyof 
       }
       next();
     },
-    express.json({ limit: options.bodyLimit ?? '16mb' }),
+    // A full batch of maximum-size events (256 × 64 KiB) fits.
+    express.json({ limit: options.bodyLimit ?? '32mb' }),
     server.middleware() as unknown as express.RequestHandler,
   );
   return router;

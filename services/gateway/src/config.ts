@@ -10,6 +10,8 @@ const schema = z.object({
   SEAKING_URL: z.string().url().default('http://127.0.0.1:8081'),
   RELAY_URL: z.string().url().default('http://127.0.0.1:8082'),
   REDIS_URL: z.string().url().optional(),
+  /** Prefix of every Redis key and channel, so clusters can share one Redis. */
+  REDIS_PREFIX: z.string().max(64).default('im:'),
   JWT_SECRET: cfg.secret(),
   INTERNAL_TOKEN: cfg.secret(),
   MAX_CONN_PER_USER: cfg.int(Limits.maxConnPerUser, 1, 1000),
@@ -22,6 +24,9 @@ const schema = z.object({
   PERMESSAGE_DEFLATE: cfg.bool(false),
   MEMBERS_CACHE_SIZE: cfg.int(100_000, 100),
   MEMBERS_CACHE_TTL: cfg.int(300, 1),
+  LOGIN_MAX_FAILURES: cfg.int(5, 1),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: cfg.int(20, 1),
+  LOGIN_FAILURE_WINDOW: cfg.int(900, 1),
   /** Seconds a SIGTERM waits for in-flight requests before exiting. */
   SHUTDOWN_GRACE: cfg.int(10, 0, 600),
 });
@@ -38,6 +43,7 @@ export function loadConfig(env: Env = process.env) {
     seakingUrl: c.SEAKING_URL,
     relayUrl: c.RELAY_URL,
     redisUrl: c.REDIS_URL,
+    redisPrefix: c.REDIS_PREFIX,
     jwtSecret: c.JWT_SECRET,
     internalToken: c.INTERNAL_TOKEN,
     maxConnPerUser: c.MAX_CONN_PER_USER,
@@ -50,5 +56,6 @@ export function loadConfig(env: Env = process.env) {
     membersCacheSize: c.MEMBERS_CACHE_SIZE,
     membersCacheTtlMs: c.MEMBERS_CACHE_TTL * 1000,
     shutdownGraceMs: c.SHUTDOWN_GRACE * 1000,
+    loginThrottle: { perAccount: c.LOGIN_MAX_FAILURES, perAddress: c.LOGIN_MAX_FAILURES_PER_ADDRESS, windowSeconds: c.LOGIN_FAILURE_WINDOW },
   };
 }

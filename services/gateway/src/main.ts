@@ -5,7 +5,10 @@ import { TokenVerifier } from './auth/tokens.js';
 import { relayClient, seakingClient } from './clients/services.js';
 import { loadConfig } from './config.js';
 import { MembersCache } from './conversations/members-cache.js';
+import { Redis } from 'ioredis';
 import { authRoutes } from './http/auth-routes.js';
+import { MemoryCounterStore, RedisCounterStore, type CounterStore } from './throttle/counter-store.js';
+import { LoginThrottle } from './throttle/login-throttle.js';
 import { InProcessRouter, type Router } from './routing/router.js';
 import { Dispatcher } from './ws/dispatcher.js';
 import type { GatewayDeps } from './ws/handler.js';
@@ -31,7 +34,14 @@ async function main(): Promise<void> {
 
   const seaking = seakingClient(config.seakingUrl, config.internalToken);
   const relay = relayClient(config.relayUrl, config.internalToken);
+  const relayWrites = relayClient(config.relayUrl, config.internalToken);
   const verifier = new TokenVerifier(config.jwtSecret);
+  // Commands fail fast while Redis is away instead of queueing behind a dead connection.
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) : undefined;
+  redis?.on('error', (err: Error) => logger.warn('redis connection problem', { err: err.message }));
+  await redis?.connect().catch((err: Error) => logger.warn('redis not reachable at start', { err: err.message }));
+  const counters: CounterStore = redis ? new RedisCounterStore(redis, `${config.redisPrefix}throttle:`) : new MemoryCounterStore();
+  const throttle = new LoginThrottle(counters, config.loginThrottle);
   const local = new LocalConnections();
   const router: Router = new InProcessRouter(local);
   if (config.redisUrl) logger.warn('REDIS_URL is set, but routing between gateways is not available in this version: delivering to local sockets only');
@@ -47,7 +57,7 @@ async function main(): Promise<void> {
   });
   await router.start();
 
-  const deps: GatewayDeps = { seaking, relay, router, members, logger };
+  const deps: GatewayDeps = { seaking, relay, relayWrites, router, members, logger };
   const dispatcher = new Dispatcher(handlers, deps, { maxFrameBytes: config.maxFrameBytes, registry });
 
   const app = express();
@@ -58,11 +68,11 @@ async function main(): Promise<void> {
     checks: {
       seaking: () => probe(config.seakingUrl),
       relay: () => probe(config.relayUrl),
-      ...(config.redisUrl ? { redis: () => router.healthy() } : {}),
+      ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
     },
   });
   app.use(express.json({ limit: '64kb' }));
-  app.use(authRoutes({ seaking, verifier, router, logger }));
+  app.use(authRoutes({ seaking, verifier, router, throttle, logger }));
   app.use(jsonErrorHandler(logger));
 
   const server = http.createServer(app);
@@ -89,6 +99,8 @@ async function main(): Promise<void> {
       await router.stop();
       seaking.close();
       relay.close();
+      relayWrites.close();
+      redis?.disconnect();
     },
     config.shutdownGraceMs + 5000,
   );

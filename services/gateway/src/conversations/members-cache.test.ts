@@ -79,3 +79,27 @@ test('a load that raced an invalidation is not kept', async () => {
   await cache.get('c1');
   assert.equal(loads, 2);
 });
+
+test('a stale load finishing late does not take the place of a newer one', async () => {
+  const gates: Array<() => void> = [];
+  let loads = 0;
+  const cache = new MembersCache(
+    async (id) => {
+      loads++;
+      await new Promise<void>((r) => gates.push(r));
+      return info(id, [`m${loads}`]);
+    },
+    { maxEntries: 10, ttlMs: 1000 },
+  );
+  const first = cache.get('c1');
+  cache.invalidate(['c1']);
+  const second = cache.get('c1');
+  gates[0]!();
+  await first;
+  const third = cache.get('c1');
+  gates[1]!();
+  assert.deepEqual((await second).memberIds, ['m2']);
+  assert.equal(await third, await second);
+  assert.equal(loads, 2);
+  assert.equal((await cache.get('c1')).joinSeqs.get('m2'), 0);
+});

@@ -6,10 +6,21 @@ export interface MembersCacheOptions {
   now?: () => number;
 }
 
-interface Entry {
+export interface CachedConversation {
   info: ConversationInfo;
   memberIds: string[];
+  /** user_id → join_seq, for the membership check on every send. */
+  joinSeqs: Map<string, number>;
+}
+
+interface Entry extends CachedConversation {
   expires: number;
+}
+
+interface Loading {
+  promise: Promise<Entry>;
+  /** Set when an invalidation arrives while loading: the answer is not kept. */
+  stale: boolean;
 }
 
 /**
@@ -19,8 +30,7 @@ interface Entry {
  */
 export class MembersCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly loading = new Map<string, Promise<Entry>>();
-  private generation = 0;
+  private readonly loading = new Map<string, Loading>();
   private readonly now: () => number;
 
   constructor(
@@ -30,7 +40,7 @@ export class MembersCache {
     this.now = options.now ?? Date.now;
   }
 
-  async get(conversationId: string): Promise<{ info: ConversationInfo; memberIds: string[] }> {
+  async get(conversationId: string): Promise<CachedConversation> {
     const hit = this.entries.get(conversationId);
     if (hit && hit.expires > this.now()) {
       // Refresh its place in the LRU order.
@@ -38,20 +48,25 @@ export class MembersCache {
       this.entries.set(conversationId, hit);
       return hit;
     }
-    let pending = this.loading.get(conversationId);
-    if (!pending) {
-      const generation = this.generation;
-      pending = this.load(conversationId)
-        .then((info) => {
-          const entry = { info, memberIds: info.members.map((m) => m.user_id), expires: this.now() + this.options.ttlMs };
-          // An invalidation that arrived while loading makes this answer stale: do not keep it.
-          if (generation === this.generation) this.store(conversationId, entry);
-          return entry;
-        })
-        .finally(() => this.loading.delete(conversationId));
-      this.loading.set(conversationId, pending);
-    }
-    return pending;
+    const current = this.loading.get(conversationId);
+    if (current) return current.promise;
+    const loading: Loading = { promise: undefined as unknown as Promise<Entry>, stale: false };
+    loading.promise = this.load(conversationId)
+      .then((info) => {
+        const entry: Entry = {
+          info,
+          memberIds: info.members.map((m) => m.user_id),
+          joinSeqs: new Map(info.members.map((m) => [m.user_id, m.join_seq])),
+          expires: this.now() + this.options.ttlMs,
+        };
+        if (!loading.stale) this.store(conversationId, entry);
+        return entry;
+      })
+      .finally(() => {
+        if (this.loading.get(conversationId) === loading) this.loading.delete(conversationId);
+      });
+    this.loading.set(conversationId, loading);
+    return loading.promise;
   }
 
   private store(conversationId: string, entry: Entry): void {
@@ -64,10 +79,13 @@ export class MembersCache {
   }
 
   invalidate(conversationIds: Iterable<string>): void {
-    this.generation++;
     for (const id of conversationIds) {
       this.entries.delete(id);
-      this.loading.delete(id);
+      const loading = this.loading.get(id);
+      if (loading) {
+        loading.stale = true;
+        this.loading.delete(id);
+      }
     }
   }
 

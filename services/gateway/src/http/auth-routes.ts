@@ -1,21 +1,41 @@
 import express from 'express';
-import { CloseCode, LoginBody, parse, RefreshBody, RegisterBody, unauthorized } from '@im/protocol';
+import { AppError, AuthCodeBody, CloseCode, CodeLoginBody, LoginBody, parse, RefreshBody, RegisterBody, unauthorized, type Session } from '@im/protocol';
 import type { Logger } from '@im/kit';
 import { tokenFrom, type TokenVerifier } from '../auth/tokens.js';
 import type { SeakingClient } from '../clients/services.js';
 import type { Router } from '../routing/router.js';
+import { accountKey, type LoginThrottle } from '../throttle/login-throttle.js';
 import { route } from './errors.js';
 
 export interface AuthRoutesDeps {
   seaking: SeakingClient;
   verifier: TokenVerifier;
   router: Router;
+  throttle: LoginThrottle;
   logger: Logger;
 }
 
 /** Register, login, refresh and logout: validated here, carried out by seaking. */
-export function authRoutes({ seaking, verifier, router, logger }: AuthRoutesDeps): express.Router {
+export function authRoutes({ seaking, verifier, router, throttle, logger }: AuthRoutesDeps): express.Router {
   const r = express.Router();
+
+  const closeSessions = (ids: string[]) => {
+    for (const id of ids) router.broadcast({ type: 'close_session', session_id: id, code: CloseCode.REVOKED, reason: 'session revoked' });
+  };
+
+  /** Runs a login under the throttle: failures count against the account and the address. */
+  const throttled = async (account: string, address: string, login: () => Promise<Session & { revoked_sessions: string[] }>): Promise<Session> => {
+    await throttle.check(account, address);
+    try {
+      const { revoked_sessions, ...session } = await login();
+      await throttle.succeeded(account);
+      closeSessions(revoked_sessions);
+      return session;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'unauthorized') await throttle.failed(account, address);
+      throw err;
+    }
+  };
 
   r.post(
     '/api/register',
@@ -29,7 +49,25 @@ export function authRoutes({ seaking, verifier, router, logger }: AuthRoutesDeps
     '/api/login',
     route(logger, async (req, res) => {
       const body = parse(LoginBody, req.body);
-      res.json(await seaking.call('seaking.login', { ...body, client_ip: req.ip }));
+      const address = req.ip ?? 'unknown';
+      res.json(await throttled(accountKey(body), address, () => seaking.call('seaking.login', { ...body, client_ip: address })));
+    }),
+  );
+
+  r.post(
+    '/api/auth/code',
+    route(logger, async (req, res) => {
+      const body = parse(AuthCodeBody, req.body);
+      await seaking.call('seaking.requestLoginCode', body);
+      res.status(204).end();
+    }),
+  );
+
+  r.post(
+    '/api/login/code',
+    route(logger, async (req, res) => {
+      const body = parse(CodeLoginBody, req.body);
+      res.json(await throttled(accountKey({ email: body.email }), req.ip ?? 'unknown', () => seaking.call('seaking.loginWithCode', body)));
     }),
   );
 
@@ -37,7 +75,10 @@ export function authRoutes({ seaking, verifier, router, logger }: AuthRoutesDeps
     '/api/refresh',
     route(logger, async (req, res) => {
       const body = parse(RefreshBody, req.body);
-      res.json(await seaking.call('seaking.refresh', body));
+      const { session, revoked_sessions } = await seaking.call('seaking.refresh', body);
+      closeSessions(revoked_sessions);
+      if (!session) throw unauthorized(revoked_sessions.length > 0 ? 'refresh token was already used; the session is revoked' : 'invalid refresh token');
+      res.json(session);
     }),
   );
 

@@ -13,9 +13,9 @@ export interface Access {
  * `forbidden`.
  */
 export async function access(deps: GatewayDeps, userId: string, conversationId: string, mode: 'read' | 'write'): Promise<Access> {
-  const { info, memberIds } = await deps.members.get(conversationId);
-  const member = info.members.find((m) => m.user_id === userId);
-  if (!member) throw forbidden('not a member of this conversation', 'conversation_id');
+  const { info, memberIds, joinSeqs } = await deps.members.get(conversationId);
+  const joinSeq = joinSeqs.get(userId);
+  if (joinSeq === undefined) throw forbidden('not a member of this conversation', 'conversation_id');
   if (mode === 'write' && info.read_only) throw forbidden('this conversation is read-only', 'conversation_id');
-  return { info, memberIds, joinSeq: member.join_seq };
+  return { info, memberIds, joinSeq };
 }

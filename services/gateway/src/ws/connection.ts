@@ -8,10 +8,12 @@ export interface ConnectionLimits {
   eventRate: number;
   maxBufferedBytes: number;
   badFramesPerMinute: number;
+  /** Requests a socket may have under way at once. */
+  maxInFlight: number;
 }
 
-/** A close code for a consumer too slow to keep up: it reconnects and syncs. */
-export const SLOW_CONSUMER = 1013;
+/** How long a closing socket may take to finish the handshake before it is dropped. */
+const CLOSE_GRACE_MS = 2000;
 
 let nextId = 1;
 
@@ -27,6 +29,8 @@ export class Connection {
   private bucket: TokenBucket | undefined;
   private badFrames: WindowCounter | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
+  private eventChain: Promise<void> = Promise.resolve();
+  private inFlight = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -43,14 +47,49 @@ export class Connection {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
-  /** Sends already-encoded bytes; a socket that cannot keep up is closed, never waited for. */
+  /** Sends a reply the client asked for. */
   send(bytes: Uint8Array): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(bytes, { binary: true });
+  }
+
+  /**
+   * Sends a push. A socket whose unsent data has passed the bound cannot keep up: it is
+   * dropped (it reconnects and syncs), never waited for.
+   */
+  push(bytes: Uint8Array): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
     if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.close(SLOW_CONSUMER, 'slow consumer');
+      this.disarm();
+      // The close frame would queue behind the backlog: drop the connection at once.
+      this.ws.terminate();
       return;
     }
     this.ws.send(bytes, { binary: true });
+  }
+
+  /**
+   * Runs event stores of this socket one after another, so a client's events are stored
+   * in the order it sent them even when it does not wait for each ack.
+   */
+  inOrder<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.eventChain.then(fn, fn);
+    this.eventChain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Counts a request in flight; false when the socket already has too many. */
+  begin(): boolean {
+    if (this.inFlight >= this.limits.maxInFlight) return false;
+    this.inFlight++;
+    return true;
+  }
+
+  end(): void {
+    this.inFlight--;
   }
 
   sendFrame(frame: ServerFrame): void {
@@ -79,7 +118,12 @@ export class Connection {
 
   close(code: number, reason: string): void {
     this.disarm();
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
+      this.ws.close(code, reason);
+      // A client that ignores the close frame is dropped.
+      const ws = this.ws;
+      setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+    }
   }
 
   disarm(): void {

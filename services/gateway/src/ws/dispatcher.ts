@@ -54,6 +54,10 @@ export class Dispatcher {
       this.reply(conn, id, { code: 'unavailable', message: 'gateway is shutting down; reconnect' });
       return;
     }
+    if (!conn.begin()) {
+      this.reply(conn, id, { code: 'rate_limited', message: 'too many requests under way on this socket' });
+      return;
+    }
     const stop = this.duration.startTimer({ cmd: handler.name });
     this.inFlight++;
     try {
@@ -68,6 +72,7 @@ export class Dispatcher {
       this.reply(conn, id, toErrorBody(err));
     } finally {
       this.inFlight--;
+      conn.end();
     }
   }
 

@@ -10,6 +10,8 @@ import type { Connection } from './connection.js';
 export interface GatewayDeps {
   seaking: SeakingClient;
   relay: RelayClient;
+  /** A connection pool of its own for stores, so slow queries never hold up an ack. */
+  relayWrites: RelayClient;
   router: Router;
   members: MembersCache;
   logger: Logger;

@@ -46,7 +46,7 @@ export class LocalConnections {
       if (!set) continue;
       for (const conn of set) {
         if (conn.id === exceptConnId) continue;
-        conn.send(bytes);
+        conn.push(bytes);
         sent++;
       }
     }

@@ -106,6 +106,8 @@ export class WsServer {
     conn.armExpiry(() => conn.close(CloseCode.TOKEN_EXPIRED, 'access token expired'), now);
 
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      // A socket the server is closing takes no more commands.
+      if (!conn.open) return;
       const at = Date.now();
       conn.lastSeen = at;
       if (!isBinary) {
@@ -147,4 +149,4 @@ export class WsServer {
   }
 }
 
-export const DEFAULT_LIMITS: Pick<ConnectionLimits, 'badFramesPerMinute'> = { badFramesPerMinute: Limits.badFramesPerMinute };
+export const DEFAULT_LIMITS: Pick<ConnectionLimits, 'badFramesPerMinute' | 'maxInFlight'> = { badFramesPerMinute: Limits.badFramesPerMinute, maxInFlight: 64 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CommitQueue } from './commit-queue.js';
+import { CommitQueue, ItemFailure } from './commit-queue.js';
 
 test('a lone item is written at once, items arriving meanwhile share the next batch', async () => {
   const batches: number[][] = [];
@@ -48,4 +48,13 @@ test('never runs more batches at once than allowed', async () => {
   );
   await Promise.all(Array.from({ length: 20 }, (_, i) => q.push(i)));
   assert.equal(peak, 2);
+});
+
+test('an item that failed alone rejects alone', async () => {
+  const q = new CommitQueue<number, number>(async (items) => items.map((i) => (i === 2 ? new ItemFailure(new Error('bad item')) : i)), {
+    maxBatch: 10,
+    concurrency: 1,
+  });
+  const results = await Promise.allSettled([q.push(1), q.push(2), q.push(3)]);
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
 });

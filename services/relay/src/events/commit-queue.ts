@@ -1,3 +1,8 @@
+/** A result slot for an item that failed on its own while the rest of its batch succeeded. */
+export class ItemFailure {
+  constructor(readonly error: unknown) {}
+}
+
 /**
  * Group commit: items pushed while a batch is being written wait and leave together in the
  * next one. At low load a batch holds one item and goes at once; under load batches grow
@@ -8,7 +13,7 @@ export class CommitQueue<I, O> {
   private inFlight = 0;
 
   constructor(
-    private readonly run: (items: I[]) => Promise<O[]>,
+    private readonly run: (items: I[]) => Promise<Array<O | ItemFailure>>,
     private readonly options: { maxBatch: number; concurrency: number; onBatch?: (size: number) => void },
   ) {}
 
@@ -30,7 +35,12 @@ export class CommitQueue<I, O> {
       this.options.onBatch?.(batch.length);
       this.run(batch.map((b) => b.item))
         .then(
-          (results) => batch.forEach((b, i) => b.resolve(results[i]!)),
+          (results) =>
+            batch.forEach((b, i) => {
+              const r = results[i]!;
+              if (r instanceof ItemFailure) b.reject(r.error);
+              else b.resolve(r);
+            }),
           (err) => batch.forEach((b) => b.reject(err)),
         )
         .finally(() => {

@@ -62,23 +62,25 @@ export class EventsRepository {
   }
 
   /**
-   * Reserves `count` seqs in each conversation; returns the new max and the time to stamp
-   * the events with (never earlier than the conversation's previous event). Rows are locked
-   * in conversation order so concurrent batches take them in the same order.
+   * Reserves `count` seqs in each conversation. Returns the new max seq and the time of the
+   * last reserved event: events get consecutive milliseconds ending there, strictly after
+   * the conversation's previous event, so time order is seq order and no two events of a
+   * conversation share a time (or, with the same sender and content, an id). Rows are
+   * locked in conversation order so concurrent batches take them in the same order.
    */
-  async reserveSeqs(counts: Map<string, number>, now: number, tx: Queryable): Promise<Map<string, { max_seq: number; at: number }>> {
+  async reserveSeqs(counts: Map<string, number>, now: number, tx: Queryable): Promise<Map<string, { max_seq: number; last_at: number }>> {
     const ids = [...counts.keys()].sort();
     const rows = await this.db.rows<{ conversation_id: string; max_seq: number; last_event_at: number }>(
       `INSERT INTO conversation_seqs (conversation_id, max_seq, last_event_at)
-       SELECT c, n, $3 FROM unnest($1::text[], $2::bigint[]) AS t(c, n) ORDER BY c
+       SELECT c, n, $3::bigint + n - 1 FROM unnest($1::text[], $2::bigint[]) AS t(c, n) ORDER BY c
        ON CONFLICT (conversation_id) DO UPDATE
          SET max_seq = conversation_seqs.max_seq + EXCLUDED.max_seq,
-             last_event_at = GREATEST(conversation_seqs.last_event_at, EXCLUDED.last_event_at)
+             last_event_at = GREATEST(conversation_seqs.last_event_at + EXCLUDED.max_seq, EXCLUDED.last_event_at)
        RETURNING conversation_id, max_seq, last_event_at`,
       [ids, ids.map((id) => counts.get(id)!), now],
       tx,
     );
-    return new Map(rows.map((r) => [r.conversation_id, { max_seq: r.max_seq, at: r.last_event_at }]));
+    return new Map(rows.map((r) => [r.conversation_id, { max_seq: r.max_seq, last_at: r.last_event_at }]));
   }
 
   async insertMany(events: NewEvent[], tx: Queryable): Promise<void> {

@@ -1,6 +1,6 @@
 import { isUniqueViolation, type Db, type Queryable } from '@im/db';
 import { badRequest, checkEventShape, isPersistedKind, Kind, notFound, type ImEvent, type RelayResults, type StoreEventInput } from '@im/protocol';
-import { CommitQueue } from './commit-queue.js';
+import { CommitQueue, ItemFailure } from './commit-queue.js';
 import { computeEventId } from './event-id.js';
 import { toEvent, type EventRow, type EventsRepository, type NewEvent } from './repository.js';
 
@@ -39,7 +39,26 @@ export class EventsService {
     return this.queue.push(input);
   }
 
-  private async writeBatch(items: StoreEventInput[]): Promise<StoreResult[]> {
+  private async writeBatch(items: StoreEventInput[]): Promise<Array<StoreResult | ItemFailure>> {
+    try {
+      return await this.writeWithRetry(items);
+    } catch (err) {
+      if (items.length === 1) throw err;
+      // Something in the batch cannot be stored. Store the items one by one, so only the
+      // offender fails and everyone else's events still commit.
+      const results: Array<StoreResult | ItemFailure> = [];
+      for (const item of items) {
+        try {
+          results.push(...(await this.writeWithRetry([item])));
+        } catch (itemErr) {
+          results.push(new ItemFailure(itemErr));
+        }
+      }
+      return results;
+    }
+  }
+
+  private async writeWithRetry(items: StoreEventInput[]): Promise<StoreResult[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction((tx) => this.writeInTransaction(items, tx));
@@ -82,13 +101,17 @@ export class EventsService {
 
     if (fresh.length > 0) {
       const reserved = await this.events.reserveSeqs(counts, Date.now(), tx);
-      const next = new Map<string, number>();
-      for (const [c, n] of counts) next.set(c, reserved.get(c)!.max_seq - n + 1);
+      // Per conversation: the first seq and first time of this batch's events.
+      const next = new Map<string, { seq: number; at: number }>();
+      for (const [c, n] of counts) {
+        const r = reserved.get(c)!;
+        next.set(c, { seq: r.max_seq - n + 1, at: r.last_at - n + 1 });
+      }
       const rows: NewEvent[] = fresh.map((i) => {
         const item = items[i]!;
-        const seq = next.get(item.conversation_id)!;
-        next.set(item.conversation_id, seq + 1);
-        const created_at = reserved.get(item.conversation_id)!.at;
+        const slot = next.get(item.conversation_id)!;
+        const seq = slot.seq++;
+        const created_at = slot.at++;
         const base = { conversation_id: item.conversation_id, sender_id: item.sender_id, created_at, kind: item.kind, tags: item.tags, content: item.content };
         return { ...base, seq, id: computeEventId(base), cid: item.cid };
       });

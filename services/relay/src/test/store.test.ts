@@ -51,8 +51,8 @@ describe('relay store', () => {
     const page = await clients[0]!.call('relay.syncEvents', { conversation_id: 'conv-hot', after_seq: 0, limit: 200 });
     assert.equal(page.max_seq, N);
     assert.equal(page.has_more, true);
-    // Commit order is seq order: created_at never goes backwards along seq.
-    for (let i = 1; i < page.events.length; i++) assert.ok(page.events[i]!.created_at >= page.events[i - 1]!.created_at);
+    // Commit order is seq order: created_at strictly increases along seq.
+    for (let i = 1; i < page.events.length; i++) assert.ok(page.events[i]!.created_at > page.events[i - 1]!.created_at);
   });
 
   test('the same (sender, cid) stores once, even when sent concurrently through both relays', async () => {
@@ -70,6 +70,23 @@ describe('relay store', () => {
     // A different sender may use the same cid.
     const other = await clients[1]!.call('relay.storeEvent', text('conv-dup', 'user-e', 'same-cid'));
     assert.deepEqual([other.duplicate, other.event.seq], [false, 3]);
+  });
+
+  test('the same sender may send the same content twice in one burst: two events, two ids', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => clients[0]!.call('relay.storeEvent', text('conv-same', 'user-s', `same-${i}`, 'ok'))));
+    assert.equal(new Set(results.map((r) => r.event.id)).size, 6);
+    assert.deepEqual(results.map((r) => r.event.seq).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
+  });
+
+  test('an invalid event is refused alone; the events sent beside it are stored', async () => {
+    const good = Array.from({ length: 8 }, (_, i) => clients[0]!.call('relay.storeEvent', text('conv-iso', `user-${i}`, `iso-${i}`)));
+    const bad = clients[0]!.call('relay.storeEvent', { ...text('conv-iso', 'user-x', 'iso-bad'), content: 'nul \u0000 inside' });
+    const [badResult, ...goodResults] = await Promise.allSettled([bad, ...good]);
+    assert.equal(badResult!.status, 'rejected');
+    assert.equal(((badResult as PromiseRejectedResult).reason as AppError).code, 'bad_request');
+    assert.ok(goodResults.every((r) => r.status === 'fulfilled'));
+    const page = await clients[0]!.call('relay.syncEvents', { conversation_id: 'conv-iso', after_seq: 0, limit: 50 });
+    assert.deepEqual(page.events.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   test('many conversations in one burst each count from 1', async () => {

@@ -13,17 +13,21 @@ export const event = handler('event', async ({ conn, deps }, data) => {
   const tags = data.tags ?? [];
   checkEventShape({ kind: data.kind, content: data.content, tags, cid: data.cid });
   if (!isPersistedKind(data.kind)) throw new AppError('bad_request', `kind ${data.kind} is not supported yet`, 'kind');
-  const { memberIds } = await access(deps, conn.userId, data.conversation_id, 'write');
-  const stored = await deps.relay.call('relay.storeEvent', {
-    sender_id: conn.userId,
-    conversation_id: data.conversation_id,
-    kind: data.kind,
-    content: data.content,
-    tags,
-    cid: data.cid!,
+  // Stored in the order this socket sent them; the push follows its own store, in order too.
+  const stored = await conn.inOrder(async () => {
+    const { memberIds } = await access(deps, conn.userId, data.conversation_id, 'write');
+    const stored = await deps.relayWrites.call('relay.storeEvent', {
+      sender_id: conn.userId,
+      conversation_id: data.conversation_id,
+      kind: data.kind,
+      content: data.content,
+      tags,
+      cid: data.cid!,
+    });
+    if (!stored.duplicate) deps.router.deliver(memberIds, encode({ cmd: 'event', data: stored.event }), conn.id);
+    return stored;
   });
   const e = stored.event;
-  if (!stored.duplicate) deps.router.deliver(memberIds, encode({ cmd: 'event', data: e }), conn.id);
   const ack: Ack = { event_id: e.id, conversation_id: e.conversation_id, seq: e.seq, created_at: e.created_at, cid: e.cid, duplicate: stored.duplicate };
   return { cmd: 'ack', data: ack };
 });

@@ -50,7 +50,7 @@ export class LoginCodesService {
     return {};
   }
 
-  async login(emailInput: string, code: string, deviceId: string | undefined, platform: string | undefined): Promise<Session> {
+  async login(emailInput: string, code: string, deviceId: string | undefined, platform: string | undefined): Promise<Session & { revoked_sessions: string[] }> {
     const email = emailInput.toLowerCase();
     const now = Date.now();
     const outcome = await this.db.transaction(async (tx) => {

@@ -47,7 +47,7 @@ export class AccountsService {
     return { user: toUser(row, true) };
   }
 
-  async login(input: LoginInput): Promise<Session> {
+  async login(input: LoginInput): Promise<Session & { revoked_sessions: string[] }> {
     const key: LoginKey =
       input.username !== undefined ? { username: input.username } : input.phone !== undefined ? { phone: input.phone } : { email: input.email! };
     const row = await this.users.findByLogin(key);
@@ -60,13 +60,13 @@ export class AccountsService {
   }
 
   /** Starts a session on a device, replacing any live session of that device. */
-  async openSession(row: UserRow, deviceId: string | undefined, platform: string | undefined): Promise<Session> {
+  async openSession(row: UserRow, deviceId: string | undefined, platform: string | undefined): Promise<Session & { revoked_sessions: string[] }> {
     const now = Date.now();
     const device = deviceId ?? newId('d');
     const sessionId = newId('s');
     const refresh = newRefreshToken();
-    await this.db.transaction(async (tx) => {
-      await this.sessions.revokeDevice(row.user_id, device, now, tx);
+    const revoked = await this.db.transaction(async (tx) => {
+      const replaced = await this.sessions.revokeDevice(row.user_id, device, now, tx);
       await this.sessions.insert(
         {
           session_id: sessionId,
@@ -81,16 +81,17 @@ export class AccountsService {
         },
         tx,
       );
+      return replaced;
     });
     const access = this.tokens.issueAccess(row.user_id, sessionId, now);
-    return { token: access.token, expires_at: access.expires_at, refresh_token: refresh, device_id: device, user: toUser(row, true) };
+    return { token: access.token, expires_at: access.expires_at, refresh_token: refresh, device_id: device, user: toUser(row, true), revoked_sessions: revoked };
   }
 
   /**
    * Trades a refresh token for a new pair. A token that was already spent means it leaked:
    * the session it belonged to is revoked.
    */
-  async refresh(refreshToken: string): Promise<Session> {
+  async refresh(refreshToken: string): Promise<{ session: Session | null; revoked_sessions: string[] }> {
     const now = Date.now();
     const oldHash = hashRefreshToken(refreshToken);
     const newToken = newRefreshToken();
@@ -99,20 +100,19 @@ export class AccountsService {
       if (!session) {
         const spentBy = await this.sessions.findSpent(oldHash, tx);
         if (spentBy) await this.sessions.revoke(spentBy, now, tx);
-        return { reused: spentBy !== undefined } as const;
+        return { session: null, revoked: spentBy ? [spentBy] : [] };
       }
-      if (session.revoked_at !== null || session.expires_at <= now) return { reused: false } as const;
+      if (session.revoked_at !== null || session.expires_at <= now) return { session: null, revoked: [] };
       await this.sessions.rotate(session.session_id, oldHash, hashRefreshToken(newToken), now, now + this.options.refreshTtlSeconds * 1000, tx);
-      return { session } as const;
+      return { session, revoked: [] };
     });
-    if (!('session' in outcome) || !outcome.session) {
-      throw unauthorized(outcome.reused ? 'refresh token was already used; the session is revoked' : 'invalid refresh token');
-    }
-    const session = outcome.session;
-    const user = await this.users.findById(session.user_id);
-    if (!user) throw unauthorized('invalid refresh token');
-    const access = this.tokens.issueAccess(user.user_id, session.session_id, now);
-    return { token: access.token, expires_at: access.expires_at, refresh_token: newToken, device_id: session.device_id, user: toUser(user, true) };
+    const user = outcome.session ? await this.users.findById(outcome.session.user_id) : undefined;
+    if (!outcome.session || !user) return { session: null, revoked_sessions: outcome.revoked };
+    const access = this.tokens.issueAccess(user.user_id, outcome.session.session_id, now);
+    return {
+      session: { token: access.token, expires_at: access.expires_at, refresh_token: newToken, device_id: outcome.session.device_id, user: toUser(user, true) },
+      revoked_sessions: [],
+    };
   }
 
   async logout(sessionId: string): Promise<{ session_id: string; user_id: string }> {
