@@ -167,6 +167,20 @@ describe('two users chat end to end', () => {
     assert.equal(c.updated_at, c.last_event?.created_at);
   });
 
+  test('get_conversations orders by newest activity across single and group conversations', async () => {
+    const g1 = await a1.request('create_group', { name: 'first', member_ids: [bob.userId] });
+    const g2 = await a1.request('create_group', { name: 'second', member_ids: [bob.userId] });
+    await a1.sendText(g1.conversation_id, 'in first');
+    await a1.sendText(conversationId, 'in single');
+    await a1.sendText(g2.conversation_id, 'in second');
+    const order = (await b1.request('get_conversations')).conversations.map((c) => c.conversation_id);
+    assert.deepEqual(order, [g2.conversation_id, conversationId, g1.conversation_id]);
+    await a1.sendText(g1.conversation_id, 'first again');
+    const after = (await b1.request('get_conversations')).conversations;
+    assert.deepEqual(after.map((c) => c.conversation_id), [g1.conversation_id, g2.conversation_id, conversationId]);
+    assert.deepEqual([after[0]!.unread, after[0]!.last_event?.content, after[0]!.name], [2, 'first again', 'first']);
+  });
+
   test('a ping is answered with pong, with or without id', async () => {
     const pong = await a1.request('ping');
     assert.ok(Math.abs(pong.ts - Date.now()) < 60_000);
