@@ -14,6 +14,11 @@ export const StoreEventParams = z.object({
   cid: Cid,
 });
 
+const EventId = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
+
+/** Would this sender's revoke or edit of the target be accepted now? */
+const TargetCheck = z.object({ sender_id: Id, conversation_id: Id, target_id: EventId });
+
 const Window = {
   conversation_id: Id,
   /** Events at or below this seq are invisible to the reader (their join point). */
@@ -22,7 +27,7 @@ const Window = {
 
 export const RelayParams = {
   'relay.storeEvent': StoreEventParams,
-  'relay.getEvent': z.object({ event_id: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters') }),
+  'relay.getEvent': z.object({ event_id: EventId }),
   'relay.syncEvents': z
     .object({
       ...Window,
@@ -41,6 +46,10 @@ export const RelayParams = {
     until: z.number().int().min(0).optional(),
     limit: z.number().int().min(1).max(Limits.syncMaxLimit).default(Limits.syncDefaultLimit),
   }),
+  'relay.getEvents': z.object({ event_ids: z.array(EventId).min(1).max(200) }),
+  'relay.updateReadReceipt': z.object({ user_id: Id, conversation_id: Id, seq: Seq, min_seq: Seq.default(0) }),
+  'relay.validateRevoke': TargetCheck,
+  'relay.validateEdit': TargetCheck,
   'relay.getConversationStates': z.object({
     user_id: Id,
     conversations: z.array(z.object({ conversation_id: Id, join_seq: Seq })).max(10000),
@@ -64,6 +73,10 @@ export interface RelayResults {
   'relay.syncEvents': { events: ImEvent[]; has_more: boolean; max_seq: number };
   'relay.queryEvents': { events: ImEvent[] };
   'relay.getConversationStates': { states: ConversationState[] };
+  'relay.getEvents': { events: ImEvent[] };
+  'relay.updateReadReceipt': { conversation_id: string; read_seq: number };
+  'relay.validateRevoke': { ok: true };
+  'relay.validateEdit': { ok: true };
 }
 
 export type RelayMethod = keyof typeof RelayParams & keyof RelayResults;

@@ -12,6 +12,9 @@ const schema = z.object({
   COMMIT_BATCH_MAX: cfg.int(500, 1, 10000),
   /** Store transactions in flight at once. */
   COMMIT_CONCURRENCY: cfg.int(2, 1, 32),
+  /** Seconds after sending within which a message may be revoked, and edited. */
+  REVOKE_WINDOW: cfg.int(120, 1),
+  EDIT_WINDOW: cfg.int(24 * 3600, 1),
 });
 
 export type RelayConfig = ReturnType<typeof loadConfig>;
@@ -27,5 +30,7 @@ export function loadConfig(env: Env = process.env) {
     internalToken: c.INTERNAL_TOKEN,
     commitBatchMax: c.COMMIT_BATCH_MAX,
     commitConcurrency: c.COMMIT_CONCURRENCY,
+    revokeWindowMs: c.REVOKE_WINDOW * 1000,
+    editWindowMs: c.EDIT_WINDOW * 1000,
   };
 }

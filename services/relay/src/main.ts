@@ -9,6 +9,7 @@ import { createRpcRouter } from '@im/rpc';
 import { loadConfig } from './config.js';
 import { EventsRepository } from './events/repository.js';
 import { EventsService } from './events/service.js';
+import { Targets } from './events/targets.js';
 import { relayHandlers } from './rpc/handlers.js';
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
@@ -34,7 +35,9 @@ async function main(): Promise<void> {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
     registers: [registry],
   });
-  const events = new EventsService(db, new EventsRepository(db), {
+  const repository = new EventsRepository(db);
+  const targets = new Targets(repository, { revokeMs: config.revokeWindowMs, editMs: config.editWindowMs });
+  const events = new EventsService(db, repository, targets, {
     maxBatch: config.commitBatchMax,
     concurrency: config.commitConcurrency,
     onBatch: (n) => batchSize.observe(n),

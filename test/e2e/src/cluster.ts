@@ -21,6 +21,7 @@ export interface Cluster {
 export interface ClusterOptions {
   gatewayEnv?: Record<string, string>;
   seakingEnv?: Record<string, string>;
+  relayEnv?: Record<string, string>;
 }
 
 let postgres: Promise<PostgresServer> | undefined;
@@ -39,7 +40,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   try {
     const seaking = await spawnService({ name: 'seaking', entry: entry('seaking'), port: seakingPort, env: { ...common, DATABASE_URL: dbs[0]!.url, ...options.seakingEnv } });
     started.push(seaking);
-    const relay = await spawnService({ name: 'relay', entry: entry('relay'), port: relayPort, env: { ...common, DATABASE_URL: dbs[1]!.url } });
+    const relay = await spawnService({ name: 'relay', entry: entry('relay'), port: relayPort, env: { ...common, DATABASE_URL: dbs[1]!.url, ...options.relayEnv } });
     started.push(relay);
     const gateway = await spawnService({
       name: 'gateway',

@@ -20,8 +20,11 @@ export abstract class Router {
 
   constructor(protected readonly local: LocalConnections) {}
 
-  /** Delivers bytes to every socket of the users, wherever connected, except one socket. */
-  abstract deliver(userIds: readonly string[], bytes: Uint8Array, exceptConnId?: number): void;
+  /**
+   * Delivers bytes to every socket of the users, wherever connected, except one socket;
+   * with `subscribedTo`, only to sockets subscribed to that conversation.
+   */
+  abstract deliver(userIds: readonly string[], bytes: Uint8Array, exceptConnId?: number, subscribedTo?: string): void;
 
   /** Runs a signal on every gateway, this one included. */
   abstract broadcast(signal: ClusterSignal): void;
@@ -48,8 +51,8 @@ export abstract class Router {
 
 /** The router of a gateway that runs alone: everything is local. */
 export class InProcessRouter extends Router {
-  deliver(userIds: readonly string[], bytes: Uint8Array, exceptConnId?: number): void {
-    this.local.deliver(userIds, bytes, exceptConnId);
+  deliver(userIds: readonly string[], bytes: Uint8Array, exceptConnId?: number, subscribedTo?: string): void {
+    this.local.deliver(userIds, bytes, exceptConnId, subscribedTo);
   }
 
   broadcast(signal: ClusterSignal): void {

@@ -31,6 +31,7 @@ export class Connection {
   private expiryTimer: NodeJS.Timeout | undefined;
   private eventChain: Promise<void> = Promise.resolve();
   private inFlight = 0;
+  private lastTyping: Map<string, number> | undefined;
 
   constructor(
     readonly ws: WebSocket,
@@ -100,6 +101,16 @@ export class Connection {
     if (this.limits.eventRate === 0) return true;
     this.bucket ??= new TokenBucket(this.limits.eventRate, this.limits.eventRate * 2, now);
     return this.bucket.take(now);
+  }
+
+  /** At most one typing event a second per conversation; extras are dropped. */
+  allowTyping(conversationId: string, now: number): boolean {
+    this.lastTyping ??= new Map();
+    const last = this.lastTyping.get(conversationId);
+    if (last !== undefined && now - last < 1000) return false;
+    if (this.lastTyping.size > 256) this.lastTyping.clear();
+    this.lastTyping.set(conversationId, now);
+    return true;
   }
 
   /** Records a bad frame; true once there were too many in the last minute. */

@@ -38,14 +38,18 @@ export class LocalConnections {
     return this.byUser.get(userId);
   }
 
-  /** Sends the same bytes to every local socket of the users except one. */
-  deliver(userIds: Iterable<string>, bytes: Uint8Array, exceptConnId?: number): number {
+  /**
+   * Sends the same bytes to every local socket of the users except one; with
+   * `subscribedTo`, only to sockets subscribed to that conversation.
+   */
+  deliver(userIds: Iterable<string>, bytes: Uint8Array, exceptConnId?: number, subscribedTo?: string): number {
     let sent = 0;
     for (const userId of userIds) {
       const set = this.byUser.get(userId);
       if (!set) continue;
       for (const conn of set) {
         if (conn.id === exceptConnId) continue;
+        if (subscribedTo !== undefined && !conn.subscriptions?.has(subscribedTo)) continue;
         conn.push(bytes);
         sent++;
       }

@@ -13,9 +13,12 @@ export interface EventRow {
   created_at: number;
   edited_at: number | null;
   revoked_at: number | null;
+  current_content: string | null;
+  /** Aggregated reactions, filled in by readers that ask for them. */
+  reactions?: Record<string, string[]>;
 }
 
-export type NewEvent = Omit<EventRow, 'edited_at' | 'revoked_at'>;
+export type NewEvent = Omit<EventRow, 'edited_at' | 'revoked_at' | 'current_content' | 'reactions'>;
 
 export interface StateRow {
   conversation_id: string;
@@ -28,22 +31,25 @@ export interface StateRow {
 /** Kinds that are messages: they count as unread and show as a conversation's last event. */
 const MESSAGE_KINDS = UNREAD_KINDS;
 
-const COLUMNS = 'conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at, edited_at, revoked_at';
+const COLUMNS = 'conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at, edited_at, revoked_at, current_content';
 
+/** An event in its current state: revoked ones blanked, edited ones with the newest text. */
 export function toEvent(row: EventRow): ImEvent {
+  const revoked = row.revoked_at !== null;
   const e: ImEvent = {
     id: row.id,
     conversation_id: row.conversation_id,
     seq: row.seq,
     sender_id: row.sender_id,
     kind: row.kind,
-    content: row.content,
-    tags: row.tags,
+    content: revoked ? '' : (row.current_content ?? row.content),
+    tags: revoked ? [] : row.tags,
     cid: row.cid,
     created_at: row.created_at,
   };
-  if (row.edited_at !== null) e.edited_at = row.edited_at;
-  if (row.revoked_at !== null) e.revoked_at = row.revoked_at;
+  if (row.edited_at !== null && !revoked) e.edited_at = row.edited_at;
+  if (revoked) e.revoked_at = row.revoked_at!;
+  if (row.reactions && Object.keys(row.reactions).length > 0 && !revoked) e.reactions = row.reactions;
   return e;
 }
 
@@ -109,8 +115,78 @@ export class EventsRepository {
     return row?.max_seq ?? 0;
   }
 
-  async findById(id: string): Promise<EventRow | undefined> {
-    return this.db.one<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = $1`, [id]);
+  async findById(id: string, tx?: Queryable): Promise<EventRow | undefined> {
+    return this.db.one<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = $1`, [id], tx);
+  }
+
+  async findByIds(ids: string[], tx?: Queryable): Promise<EventRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.rows<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = ANY($1::text[])`, [ids], tx);
+  }
+
+  /** A target event, locked until the end of the transaction that changes its state. */
+  async lockById(id: string, tx: Queryable): Promise<EventRow | undefined> {
+    return this.db.one<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = $1 FOR UPDATE`, [id], tx);
+  }
+
+  async markRevoked(conversationId: string, seq: number, at: number, tx: Queryable): Promise<void> {
+    await this.db.query('UPDATE events SET revoked_at = $3 WHERE conversation_id = $1 AND seq = $2', [conversationId, seq, at], tx);
+    await this.db.query('DELETE FROM reactions WHERE conversation_id = $1 AND target_seq = $2', [conversationId, seq], tx);
+  }
+
+  async setCurrentContent(conversationId: string, seq: number, content: string, at: number, tx: Queryable): Promise<void> {
+    await this.db.query('UPDATE events SET current_content = $3, edited_at = $4 WHERE conversation_id = $1 AND seq = $2', [conversationId, seq, content, at], tx);
+  }
+
+  async addReaction(conversationId: string, seq: number, userId: string, emoji: string, at: number, tx: Queryable): Promise<void> {
+    await this.db.query(
+      'INSERT INTO reactions (conversation_id, target_seq, user_id, emoji, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+      [conversationId, seq, userId, emoji, at],
+      tx,
+    );
+  }
+
+  async removeReaction(conversationId: string, seq: number, userId: string, emoji: string, tx: Queryable): Promise<void> {
+    await this.db.query('DELETE FROM reactions WHERE conversation_id = $1 AND target_seq = $2 AND user_id = $3 AND emoji = $4', [conversationId, seq, userId, emoji], tx);
+  }
+
+  /** Fills `reactions` of the given rows (all of one conversation or many) in one query. */
+  async withReactions(rows: EventRow[]): Promise<EventRow[]> {
+    if (rows.length === 0) return rows;
+    const found = await this.db.rows<{ conversation_id: string; target_seq: number; emoji: string; users: string[] }>(
+      `SELECT r.conversation_id, r.target_seq, r.emoji, array_agg(r.user_id ORDER BY r.created_at, r.user_id) AS users
+         FROM reactions r JOIN unnest($1::text[], $2::bigint[]) AS t(c, s) ON r.conversation_id = t.c AND r.target_seq = t.s
+        GROUP BY r.conversation_id, r.target_seq, r.emoji
+        ORDER BY min(r.created_at)`,
+      [rows.map((r) => r.conversation_id), rows.map((r) => r.seq)],
+    );
+    if (found.length === 0) return rows;
+    const byEvent = new Map<string, Record<string, string[]>>();
+    for (const f of found) {
+      const key = `${f.conversation_id}\u0000${f.target_seq}`;
+      const map = byEvent.get(key) ?? {};
+      map[f.emoji] = f.users;
+      byEvent.set(key, map);
+    }
+    return rows.map((r) => {
+      const reactions = byEvent.get(`${r.conversation_id}\u0000${r.seq}`);
+      return reactions ? { ...r, reactions } : r;
+    });
+  }
+
+  /** Moves a read watermark forward, never past max_seq nor below the reader's join point. */
+  async advanceReadSeq(conversationId: string, userId: string, seq: number, floor: number, now: number): Promise<number> {
+    const row = await this.db.one<{ read_seq: number }>(
+      `WITH cap AS (
+         SELECT GREATEST(LEAST($3::bigint, COALESCE((SELECT max_seq FROM conversation_seqs WHERE conversation_id = $1), 0)), $4::bigint) AS v)
+       INSERT INTO read_receipts (conversation_id, user_id, read_seq, updated_at)
+       SELECT $1, $2, cap.v, $5 FROM cap
+       ON CONFLICT (conversation_id, user_id) DO UPDATE
+         SET read_seq = GREATEST(read_receipts.read_seq, EXCLUDED.read_seq), updated_at = EXCLUDED.updated_at
+       RETURNING read_seq`,
+      [conversationId, userId, seq, floor, now],
+    );
+    return row!.read_seq;
   }
 
   /** Up to `limit` events above `after`, ascending. */

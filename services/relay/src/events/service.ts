@@ -1,8 +1,9 @@
 import { isUniqueViolation, type Db, type Queryable } from '@im/db';
-import { badRequest, checkEventShape, isPersistedKind, Kind, notFound, type ImEvent, type RelayResults, type StoreEventInput } from '@im/protocol';
+import { AppError, badRequest, checkEventShape, isPersistedKind, notFound, type ImEvent, type RelayResults, type StoreEventInput, type Tag } from '@im/protocol';
 import { CommitQueue, ItemFailure } from './commit-queue.js';
 import { computeEventId } from './event-id.js';
 import { toEvent, type EventRow, type EventsRepository, type NewEvent } from './repository.js';
+import { TARGETED, type Targets } from './targets.js';
 
 export type StoreResult = RelayResults['relay.storeEvent'];
 
@@ -11,9 +12,6 @@ export interface EventsOptions {
   concurrency: number;
   onBatch?: (size: number) => void;
 }
-
-/** Kinds this relay stores. */
-const STORABLE: ReadonlySet<number> = new Set([Kind.TEXT, Kind.FILE]);
 
 const keyOf = (e: { sender_id: string; cid: string }) => `${e.sender_id}\u0000${e.cid}`;
 
@@ -27,6 +25,7 @@ export class EventsService {
   constructor(
     private readonly db: Db,
     private readonly events: EventsRepository,
+    private readonly targets: Targets,
     options: EventsOptions,
   ) {
     this.queue = new CommitQueue((items) => this.writeBatch(items), options);
@@ -35,7 +34,6 @@ export class EventsService {
   async store(input: StoreEventInput): Promise<StoreResult> {
     checkEventShape(input);
     if (!isPersistedKind(input.kind)) throw badRequest(`kind ${input.kind} is not stored`, 'kind');
-    if (!STORABLE.has(input.kind)) throw badRequest(`kind ${input.kind} is not supported`, 'kind');
     return this.queue.push(input);
   }
 
@@ -58,7 +56,7 @@ export class EventsService {
     }
   }
 
-  private async writeWithRetry(items: StoreEventInput[]): Promise<StoreResult[]> {
+  private async writeWithRetry(items: StoreEventInput[]): Promise<Array<StoreResult | ItemFailure>> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction((tx) => this.writeInTransaction(items, tx));
@@ -71,8 +69,8 @@ export class EventsService {
     }
   }
 
-  private async writeInTransaction(items: StoreEventInput[], tx: Queryable): Promise<StoreResult[]> {
-    const results: Array<StoreResult | undefined> = new Array(items.length);
+  private async writeInTransaction(items: StoreEventInput[], tx: Queryable): Promise<Array<StoreResult | ItemFailure>> {
+    const results: Array<StoreResult | ItemFailure | undefined> = new Array(items.length);
     const firstOf = new Map<string, number>();
     const copies: Array<[number, number]> = [];
     const primaries: number[] = [];
@@ -89,18 +87,32 @@ export class EventsService {
 
     const fresh: number[] = [];
     const counts = new Map<string, number>();
+    const storedTags = new Map<number, Tag[]>();
+    const now = Date.now();
     for (const i of primaries) {
-      const row = existing.get(keyOf(items[i]!));
-      if (row) results[i] = { event: toEvent(row), duplicate: true };
-      else {
-        fresh.push(i);
-        const c = items[i]!.conversation_id;
-        counts.set(c, (counts.get(c) ?? 0) + 1);
+      const item = items[i]!;
+      const row = existing.get(keyOf(item));
+      if (row) {
+        results[i] = { event: toEvent(row), duplicate: true };
+        continue;
       }
+      if (TARGETED.has(item.kind)) {
+        // Checked against its target and applied in this transaction; a refusal is this
+        // item's alone.
+        try {
+          storedTags.set(i, await this.targets.apply(item, now, tx));
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          results[i] = new ItemFailure(err);
+          continue;
+        }
+      }
+      fresh.push(i);
+      counts.set(item.conversation_id, (counts.get(item.conversation_id) ?? 0) + 1);
     }
 
     if (fresh.length > 0) {
-      const reserved = await this.events.reserveSeqs(counts, Date.now(), tx);
+      const reserved = await this.events.reserveSeqs(counts, now, tx);
       // Per conversation: the first seq and first time of this batch's events.
       const next = new Map<string, { seq: number; at: number }>();
       for (const [c, n] of counts) {
@@ -112,15 +124,19 @@ export class EventsService {
         const slot = next.get(item.conversation_id)!;
         const seq = slot.seq++;
         const created_at = slot.at++;
-        const base = { conversation_id: item.conversation_id, sender_id: item.sender_id, created_at, kind: item.kind, tags: item.tags, content: item.content };
+        const tags = storedTags.get(i) ?? item.tags;
+        const base = { conversation_id: item.conversation_id, sender_id: item.sender_id, created_at, kind: item.kind, tags, content: item.content };
         return { ...base, seq, id: computeEventId(base), cid: item.cid };
       });
       await this.events.insertMany(rows, tx);
-      fresh.forEach((i, n) => (results[i] = { event: toEvent({ ...rows[n]!, edited_at: null, revoked_at: null }), duplicate: false }));
+      fresh.forEach((i, n) => (results[i] = { event: toEvent({ ...rows[n]!, edited_at: null, revoked_at: null, current_content: null }), duplicate: false }));
     }
 
-    for (const [i, first] of copies) results[i] = { event: results[first]!.event, duplicate: true };
-    return results as StoreResult[];
+    for (const [i, first] of copies) {
+      const original = results[first]!;
+      results[i] = original instanceof ItemFailure ? original : { event: original.event, duplicate: true };
+    }
+    return results as Array<StoreResult | ItemFailure>;
   }
 
   async sync(p: { conversation_id: string; min_seq: number; after_seq?: number | undefined; before_seq?: number | undefined; limit: number }): Promise<RelayResults['relay.syncEvents']> {
@@ -136,12 +152,12 @@ export class EventsService {
       hasMore = rows.length > p.limit;
       rows = rows.slice(0, p.limit).reverse();
     }
-    return { events: rows.map(toEvent), has_more: hasMore, max_seq: maxSeq };
+    return { events: (await this.events.withReactions(rows)).map(toEvent), has_more: hasMore, max_seq: maxSeq };
   }
 
   async query(p: { conversation_id: string; min_seq: number; kinds?: number[] | undefined; since?: number | undefined; until?: number | undefined; limit: number }): Promise<{ events: ImEvent[] }> {
     const rows = await this.events.query(p.conversation_id, { floor: p.min_seq, kinds: p.kinds, since: p.since, until: p.until, limit: p.limit });
-    return { events: rows.reverse().map(toEvent) };
+    return { events: (await this.events.withReactions(rows.reverse())).map(toEvent) };
   }
 
   async states(userId: string, conversations: Array<{ conversation_id: string; join_seq: number }>): Promise<RelayResults['relay.getConversationStates']> {
@@ -161,6 +177,21 @@ export class EventsService {
   async get(eventId: string): Promise<{ event: ImEvent }> {
     const row = await this.events.findById(eventId);
     if (!row) throw notFound('no such event', 'event_id');
-    return { event: toEvent(row) };
+    return { event: toEvent((await this.events.withReactions([row]))[0]!) };
+  }
+
+  /** Events by id in their current state; unknown ids are left out. */
+  async getMany(eventIds: string[]): Promise<{ events: ImEvent[] }> {
+    const rows = await this.events.findByIds([...new Set(eventIds)]);
+    return { events: (await this.events.withReactions(rows)).map(toEvent) };
+  }
+
+  async validate(kind: number, senderId: string, conversationId: string, targetId: string): Promise<{ ok: true }> {
+    await this.targets.check(kind, senderId, conversationId, targetId, Date.now());
+    return { ok: true };
+  }
+
+  async updateReadReceipt(userId: string, conversationId: string, seq: number, floor: number): Promise<{ conversation_id: string; read_seq: number }> {
+    return { conversation_id: conversationId, read_seq: await this.events.advanceReadSeq(conversationId, userId, seq, floor, Date.now()) };
   }
 }

@@ -1,5 +1,5 @@
 import type { Handlers } from '@im/rpc';
-import type { RelayParams, RelayResults } from '@im/protocol';
+import { Kind, type RelayParams, type RelayResults } from '@im/protocol';
 import type { EventsService } from '../events/service.js';
 
 /** The JSON-RPC surface: one line per method, params already validated. */
@@ -10,5 +10,9 @@ export function relayHandlers(events: EventsService): Handlers<typeof RelayParam
     'relay.syncEvents': (p) => events.sync(p),
     'relay.queryEvents': (p) => events.query(p),
     'relay.getConversationStates': (p) => events.states(p.user_id, p.conversations),
+    'relay.getEvents': (p) => events.getMany(p.event_ids),
+    'relay.updateReadReceipt': (p) => events.updateReadReceipt(p.user_id, p.conversation_id, p.seq, p.min_seq),
+    'relay.validateRevoke': (p) => events.validate(Kind.REVOKE, p.sender_id, p.conversation_id, p.target_id),
+    'relay.validateEdit': (p) => events.validate(Kind.EDIT, p.sender_id, p.conversation_id, p.target_id),
   };
 }

@@ -1,33 +1,27 @@
-import { encode } from '@im/codec';
-import { AppError, checkEventShape, isPersistedKind, type Ack } from '@im/protocol';
-import { access } from '../access.js';
-import { handler } from '../handler.js';
+import { AppError, checkEventShape, Kind } from '@im/protocol';
+import { handler, type Reply } from '../handler.js';
+import { forwardEvent } from '../kinds/forward.js';
+import { readEvent } from '../kinds/read.js';
+import { storeEvent } from '../kinds/store.js';
+import { typingEvent } from '../kinds/typing.js';
 
 /**
- * The hot path: rate limit, shape check, membership from cache, store (the relay batches
- * and acks only after commit), ack the sender, then push the stored event, encoded once, to
- * every other socket of every member.
+ * Every kind arrives here: rate limit, shape check, then the kind's own path. Stored kinds
+ * go to the relay (acked after commit), read receipts move a watermark, typing is relayed
+ * and forgotten.
  */
-export const event = handler('event', async ({ conn, deps }, data) => {
-  if (!conn.allowEvent(Date.now())) throw new AppError('rate_limited', 'too many events; slow down');
-  const tags = data.tags ?? [];
-  checkEventShape({ kind: data.kind, content: data.content, tags, cid: data.cid });
-  if (!isPersistedKind(data.kind)) throw new AppError('bad_request', `kind ${data.kind} is not supported yet`, 'kind');
-  // Stored in the order this socket sent them; the push follows its own store, in order too.
-  const stored = await conn.inOrder(async () => {
-    const { memberIds } = await access(deps, conn.userId, data.conversation_id, 'write');
-    const stored = await deps.relayWrites.call('relay.storeEvent', {
-      sender_id: conn.userId,
-      conversation_id: data.conversation_id,
-      kind: data.kind,
-      content: data.content,
-      tags,
-      cid: data.cid!,
-    });
-    if (!stored.duplicate) deps.router.deliver(memberIds, encode({ cmd: 'event', data: stored.event }), conn.id);
-    return stored;
-  });
-  const e = stored.event;
-  const ack: Ack = { event_id: e.id, conversation_id: e.conversation_id, seq: e.seq, created_at: e.created_at, cid: e.cid, duplicate: stored.duplicate };
-  return { cmd: 'ack', data: ack };
+export const event = handler('event', async (ctx, data): Promise<Reply> => {
+  if (!ctx.conn.allowEvent(Date.now())) throw new AppError('rate_limited', 'too many events; slow down');
+  const input = { ...data, tags: data.tags ?? [] };
+  checkEventShape(input);
+  switch (input.kind) {
+    case Kind.READ:
+      return readEvent(ctx, input);
+    case Kind.TYPING:
+      return typingEvent(ctx, input);
+    case Kind.FORWARD:
+      return forwardEvent(ctx, input);
+    default:
+      return storeEvent(ctx, input);
+  }
 });
