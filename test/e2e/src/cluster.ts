@@ -15,6 +15,14 @@ export interface Cluster {
   seaking: ServiceProcess;
   relay: ServiceProcess;
   gateway: ServiceProcess;
+  relays: ServiceProcess[];
+  gateways: ServiceProcess[];
+  /** One HTTP client per gateway. */
+  https: ImHttp[];
+  /** Starts relay `i` again on its port after it stopped. */
+  restartRelay(i: number): Promise<ServiceProcess>;
+  /** Starts gateway `i` again on its port after it stopped. */
+  restartGateway(i: number): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -22,39 +30,53 @@ export interface ClusterOptions {
   gatewayEnv?: Record<string, string>;
   seakingEnv?: Record<string, string>;
   relayEnv?: Record<string, string>;
+  /** Number of gateway processes (default 1); gateway i talks to relay i mod relays. */
+  gateways?: number;
+  relays?: number;
 }
 
 let postgres: Promise<PostgresServer> | undefined;
 
 /**
- * Starts the three real service processes against fresh databases and tears everything
- * down (databases included) on stop.
+ * Starts the real service processes against fresh databases and tears everything down
+ * (databases included) on stop.
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   postgres ??= testPostgres();
   const pg = await postgres;
   const dbs: TestDatabase[] = [await createDatabase(pg, 'seaking'), await createDatabase(pg, 'relay')];
   const common = { ...SECRETS, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' };
-  const [seakingPort, relayPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
   const started: ServiceProcess[] = [];
+  const spawn = async (name: string, port: number, env: Record<string, string>) => {
+    const s = await spawnService({ name, entry: entry(name), port, env: { ...common, ...env } });
+    started.push(s);
+    return s;
+  };
   try {
-    const seaking = await spawnService({ name: 'seaking', entry: entry('seaking'), port: seakingPort, env: { ...common, DATABASE_URL: dbs[0]!.url, ...options.seakingEnv } });
-    started.push(seaking);
-    const relay = await spawnService({ name: 'relay', entry: entry('relay'), port: relayPort, env: { ...common, DATABASE_URL: dbs[1]!.url, ...options.relayEnv } });
-    started.push(relay);
-    const gateway = await spawnService({
-      name: 'gateway',
-      entry: entry('gateway'),
-      port: gatewayPort,
-      env: { ...common, SEAKING_URL: seaking.url, RELAY_URL: relay.url, GATEWAY_ID: 'gw-test', ...options.gatewayEnv },
+    const seaking = await spawn('seaking', await freePort(), { DATABASE_URL: dbs[0]!.url, ...options.seakingEnv });
+    const relayEnv = { DATABASE_URL: dbs[1]!.url, ...options.relayEnv };
+    const relays: ServiceProcess[] = [];
+    for (let i = 0; i < (options.relays ?? 1); i++) relays.push(await spawn('relay', await freePort(), relayEnv));
+    const gatewayEnv = (i: number) => ({
+      SEAKING_URL: seaking.url,
+      RELAY_URL: relays[i % relays.length]!.url,
+      GATEWAY_ID: `gw-test-${i + 1}`,
+      ...options.gatewayEnv,
     });
-    started.push(gateway);
+    const gateways: ServiceProcess[] = [];
+    for (let i = 0; i < (options.gateways ?? 1); i++) gateways.push(await spawn('gateway', await freePort(), gatewayEnv(i)));
+    const https = gateways.map((g) => new ImHttp(g.url));
     return {
-      http: new ImHttp(gateway.url),
-      gatewayUrl: gateway.url,
+      http: https[0]!,
+      gatewayUrl: gateways[0]!.url,
       seaking,
-      relay,
-      gateway,
+      relay: relays[0]!,
+      gateway: gateways[0]!,
+      relays,
+      gateways,
+      https,
+      restartRelay: async (i) => (relays[i] = await spawn('relay', relays[i]!.port, relayEnv)),
+      restartGateway: async (i) => (gateways[i] = await spawn('gateway', gateways[i]!.port, gatewayEnv(i))),
       stop: async () => {
         await Promise.all(started.map((s) => s.stop('SIGKILL')));
         await Promise.all(dbs.map((d) => d.drop()));

@@ -131,6 +131,25 @@ describe('relay store', () => {
     assert.deepEqual([joinedLate.states[0]!.read_seq, joinedLate.states[0]!.unread], [2, 1]);
   });
 
+  test('validateRevoke and validateEdit check without storing; updateReadReceipt moves forward only', async () => {
+    const mine = await clients[0]!.call('relay.storeEvent', text('conv-v', 'u-v', 'v-1'));
+    const check = { sender_id: 'u-v', conversation_id: 'conv-v', target_id: mine.event.id };
+    assert.deepEqual(await clients[0]!.call('relay.validateRevoke', check), { ok: true });
+    assert.deepEqual(await clients[0]!.call('relay.validateEdit', check), { ok: true });
+    await assert.rejects(clients[0]!.call('relay.validateRevoke', { ...check, sender_id: 'u-w' }), (e: AppError) => e.code === 'forbidden');
+    await assert.rejects(clients[0]!.call('relay.validateEdit', { ...check, conversation_id: 'conv-other' }), (e: AppError) => e.code === 'bad_request');
+    await assert.rejects(clients[0]!.call('relay.validateRevoke', { ...check, target_id: 'b'.repeat(64) }), (e: AppError) => e.code === 'not_found');
+    const page = await clients[0]!.call('relay.syncEvents', { conversation_id: 'conv-v', limit: 10 });
+    assert.equal(page.max_seq, 1);
+    const { events } = await clients[1]!.call('relay.getEvents', { event_ids: [mine.event.id, 'c'.repeat(64)] });
+    assert.deepEqual(events.map((e) => e.id), [mine.event.id]);
+    await clients[0]!.call('relay.storeEvent', text('conv-v', 'u-v', 'v-2'));
+    const r1 = await clients[0]!.call('relay.updateReadReceipt', { user_id: 'u-r', conversation_id: 'conv-v', seq: 1 });
+    const r0 = await clients[0]!.call('relay.updateReadReceipt', { user_id: 'u-r', conversation_id: 'conv-v', seq: 0 });
+    const r9 = await clients[0]!.call('relay.updateReadReceipt', { user_id: 'u-r', conversation_id: 'conv-v', seq: 9 });
+    assert.deepEqual([r1.read_seq, r0.read_seq, r9.read_seq], [1, 1, 2]);
+  });
+
   test('invalid params are -32602 with the contract code; kind rules apply', async () => {
     await assert.rejects(clients[0]!.call('relay.storeEvent', { ...text('c', 'u', 'x'), content: '' }), (e: AppError) => e.code === 'bad_request');
     await assert.rejects(clients[0]!.call('relay.storeEvent', { ...text('c', 'u', 'x'), content: 'x'.repeat(16385) }), (e: AppError) => e.code === 'too_large');
