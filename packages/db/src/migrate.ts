@@ -7,6 +7,18 @@ import type { Logger } from '@im/kit';
  * several copies of a service starting together apply each migration once.
  */
 export async function migrate(url: string, dir: string, logger: Logger): Promise<string[]> {
+  // The migration lock is a try-lock: a copy that finds another applying waits its turn.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(url, dir, logger);
+    } catch (err) {
+      if (attempt >= 120 || !/another migration is already running/i.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+async function migrateOnce(url: string, dir: string, logger: Logger): Promise<string[]> {
   const applied = await runner({
     databaseUrl: url,
     dir,
@@ -17,7 +29,7 @@ export async function migrate(url: string, dir: string, logger: Logger): Promise
     logger: {
       debug: () => undefined,
       info: () => undefined,
-      warn: (msg: string) => logger.warn('migration', { detail: msg }),
+      warn: (msg: string) => logger.debug('migration', { detail: msg }),
       error: (msg: string) => logger.error('migration failed', { detail: msg }),
     },
   });

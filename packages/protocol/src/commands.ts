@@ -72,6 +72,7 @@ export const CommandSchemas = {
 
   get_user_info: z.object({ user_ids: boundedList(Id, Limits.userInfoMaxIds, 'user_ids') }),
   update_profile: z.object({ nickname: Nickname.optional(), avatar: z.string().max(Limits.avatarMax).optional() }),
+  get_presence: z.object({ user_ids: boundedList(Id, Limits.presenceMaxIds, 'user_ids') }),
   search_users: z.object({ query: z.string().min(1).max(64), limit: z.number().int().min(1).max(50).optional() }),
 } as const;
 
@@ -118,4 +119,5 @@ export interface CommandResults {
   dissolve_group: Record<string, never>;
   update_profile: { user: import('./models.js').User };
   search_users: { users: import('./models.js').User[] };
+  get_presence: { presence: Array<{ user_id: string; online: boolean; last_seen: number | null }> };
 }

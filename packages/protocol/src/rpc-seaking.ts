@@ -50,6 +50,7 @@ export const SeakingParams = {
   'seaking.blockUser': z.object({ ...Acting, target_id: Id }),
   'seaking.unblockUser': z.object({ ...Acting, target_id: Id }),
   'seaking.getBlocked': z.object(Acting),
+  'seaking.getVisibleUsers': z.object({ ...Acting, user_ids: boundedList(Id, Limits.presenceMaxIds, 'user_ids') }),
   'seaking.updateProfile': z.object({ ...Acting, nickname: Nickname.optional(), avatar: z.string().max(Limits.avatarMax).optional() }),
   'seaking.searchUsers': z.object({ ...Acting, query: z.string().min(1).max(64), limit: z.number().int().min(1).max(50).default(20) }),
   'seaking.createGroup': z.object({ ...Acting, name: GroupName, member_ids: boundedList(Id, Limits.groupListMax, 'member_ids') }),
@@ -128,6 +129,7 @@ export interface SeakingResults {
   'seaking.blockUser': { effects: Effects };
   'seaking.unblockUser': { effects: Effects };
   'seaking.getBlocked': { user_ids: string[] };
+  'seaking.getVisibleUsers': { user_ids: string[] };
   'seaking.updateProfile': { user: User };
   'seaking.searchUsers': { users: User[] };
   'seaking.createGroup': { group: Group; conversation_id: string; effects: Effects };

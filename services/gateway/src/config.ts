@@ -24,6 +24,9 @@ const schema = z.object({
   PERMESSAGE_DEFLATE: cfg.bool(false),
   MEMBERS_CACHE_SIZE: cfg.int(100_000, 100),
   MEMBERS_CACHE_TTL: cfg.int(300, 1),
+  /** Seconds between heartbeats, and after which a silent gateway's sockets stop counting. */
+  PRESENCE_HEARTBEAT: cfg.int(5, 1, 60),
+  PRESENCE_TTL: cfg.int(30, 2, 60),
   LOGIN_MAX_FAILURES: cfg.int(5, 1),
   LOGIN_MAX_FAILURES_PER_ADDRESS: cfg.int(20, 1),
   LOGIN_FAILURE_WINDOW: cfg.int(900, 1),
@@ -56,6 +59,8 @@ export function loadConfig(env: Env = process.env) {
     membersCacheSize: c.MEMBERS_CACHE_SIZE,
     membersCacheTtlMs: c.MEMBERS_CACHE_TTL * 1000,
     shutdownGraceMs: c.SHUTDOWN_GRACE * 1000,
+    presenceHeartbeatMs: c.PRESENCE_HEARTBEAT * 1000,
+    presenceTtlMs: c.PRESENCE_TTL * 1000,
     loginThrottle: { perAccount: c.LOGIN_MAX_FAILURES, perAddress: c.LOGIN_MAX_FAILURES_PER_ADDRESS, windowSeconds: c.LOGIN_FAILURE_WINDOW },
   };
 }

@@ -10,6 +10,8 @@ import { authRoutes } from './http/auth-routes.js';
 import { MemoryCounterStore, RedisCounterStore, type CounterStore } from './throttle/counter-store.js';
 import { LoginThrottle } from './throttle/login-throttle.js';
 import { InProcessRouter, type Router } from './routing/router.js';
+import { RedisRouter } from './routing/redis-router.js';
+import { PresenceAnnouncer } from './presence/announcer.js';
 import { Dispatcher } from './ws/dispatcher.js';
 import type { GatewayDeps } from './ws/handler.js';
 import { handlers } from './ws/handlers/index.js';
@@ -43,8 +45,16 @@ async function main(): Promise<void> {
   const counters: CounterStore = redis ? new RedisCounterStore(redis, `${config.redisPrefix}throttle:`) : new MemoryCounterStore();
   const throttle = new LoginThrottle(counters, config.loginThrottle);
   const local = new LocalConnections();
-  const router: Router = new InProcessRouter(local);
-  if (config.redisUrl) logger.warn('REDIS_URL is set, but routing between gateways is not available in this version: delivering to local sockets only');
+  const routerOptions = { gatewayId: config.gatewayId, maxConnPerUser: config.maxConnPerUser };
+  const router: Router = redis
+    ? new RedisRouter(
+        local,
+        { ...routerOptions, prefix: config.redisPrefix, heartbeatMs: config.presenceHeartbeatMs, deadAfterMs: config.presenceTtlMs },
+        redis,
+        new Redis(config.redisUrl!, { lazyConnect: false }),
+        logger,
+      )
+    : new InProcessRouter(local, routerOptions);
   const members = new MembersCache(async (id) => (await seaking.call('seaking.getConversationMembers', { conversation_id: id })).conversation, {
     maxEntries: config.membersCacheSize,
     ttlMs: config.membersCacheTtlMs,
@@ -68,7 +78,7 @@ async function main(): Promise<void> {
     checks: {
       seaking: () => probe(config.seakingUrl),
       relay: () => probe(config.relayUrl),
-      ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
+      ...(redis ? { redis: () => router.healthy() } : {}),
     },
   });
   app.use(express.json({ limit: '64kb' }));
@@ -77,7 +87,7 @@ async function main(): Promise<void> {
 
   const server = http.createServer(app);
   const ws = new WsServer(
-    { verifier, seaking, router, local, dispatcher, logger, registry },
+    { verifier, seaking, router, local, dispatcher, presence: new PresenceAnnouncer(seaking, router, logger), logger, registry },
     {
       maxFrameBytes: config.maxFrameBytes,
       perMessageDeflate: config.perMessageDeflate,

@@ -1,3 +1,5 @@
+import { CloseCode } from '@im/protocol';
+import type { Connection } from '../ws/connection.js';
 import type { LocalConnections } from '../ws/local-connections.js';
 
 /** Cluster-wide signals that are not deliveries to a user. */
@@ -11,14 +13,31 @@ export interface ClusterStats {
   gateways: number;
 }
 
+export interface Presence {
+  user_id: string;
+  online: boolean;
+  /** When the user's last socket closed; now while online; null if never seen. */
+  last_seen: number | null;
+}
+
+export interface RouterOptions {
+  gatewayId: string;
+  maxConnPerUser: number;
+}
+
 /**
- * Routes between gateways. The base class owns local delivery and signal handling;
- * subclasses only move bytes (in-process for a lone gateway, Redis for a cluster).
+ * Routes between gateways: who is connected where, deliveries to users wherever their
+ * sockets are, cluster-wide signals, presence and the per-user socket limit. The base class
+ * owns everything local; subclasses only add the shared layer (none for a lone gateway,
+ * Redis for a cluster).
  */
 export abstract class Router {
   private signalHandler: ((signal: ClusterSignal) => void) | undefined;
 
-  constructor(protected readonly local: LocalConnections) {}
+  constructor(
+    protected readonly local: LocalConnections,
+    protected readonly options: RouterOptions,
+  ) {}
 
   /**
    * Delivers bytes to every socket of the users, wherever connected, except one socket;
@@ -29,16 +48,29 @@ export abstract class Router {
   /** Runs a signal on every gateway, this one included. */
   abstract broadcast(signal: ClusterSignal): void;
 
-  abstract stats(): Promise<ClusterStats>;
+  /**
+   * Registers a new socket. Closes the user's oldest sockets beyond the per-user limit,
+   * wherever they are (4002). True when this is the user's first socket anywhere.
+   */
+  abstract connected(conn: Connection): Promise<boolean>;
 
-  /** Which of these users have at least one open socket anywhere in the cluster. */
-  abstract online(userIds: readonly string[]): Promise<Set<string>>;
+  /** Forgets a closed socket. True when it was the user's last socket anywhere. */
+  abstract disconnected(conn: Connection): Promise<boolean>;
+
+  abstract presence(userIds: readonly string[]): Promise<Presence[]>;
+
+  abstract stats(): Promise<ClusterStats>;
 
   abstract start(): Promise<void>;
   abstract stop(): Promise<void>;
 
   /** Health of the shared layer; the in-process router is always healthy. */
   abstract healthy(): Promise<boolean>;
+
+  /** Which of these users have at least one open socket anywhere in the cluster. */
+  async online(userIds: readonly string[]): Promise<Set<string>> {
+    return new Set((await this.presence(userIds)).filter((p) => p.online).map((p) => p.user_id));
+  }
 
   onSignal(handler: (signal: ClusterSignal) => void): void {
     this.signalHandler = handler;
@@ -47,10 +79,20 @@ export abstract class Router {
   protected handleSignal(signal: ClusterSignal): void {
     this.signalHandler?.(signal);
   }
+
+  protected closeLocal(userId: string, connId: number, code: number, reason: string): void {
+    this.local.find(userId, connId)?.close(code, reason);
+  }
+
+  protected replaced(conn: { userId: string; id: number }): void {
+    this.closeLocal(conn.userId, conn.id, CloseCode.REPLACED, 'too many connections');
+  }
 }
 
 /** The router of a gateway that runs alone: everything is local. */
 export class InProcessRouter extends Router {
+  private readonly lastSeen = new Map<string, number>();
+
   deliver(userIds: readonly string[], bytes: Uint8Array, exceptConnId?: number, subscribedTo?: string): void {
     this.local.deliver(userIds, bytes, exceptConnId, subscribedTo);
   }
@@ -59,12 +101,32 @@ export class InProcessRouter extends Router {
     this.handleSignal(signal);
   }
 
-  async stats(): Promise<ClusterStats> {
-    return { online_users: this.local.users, connections: this.local.connections, gateways: 1 };
+  async connected(conn: Connection): Promise<boolean> {
+    const first = !this.local.hasUser(conn.userId);
+    for (const old of this.local.add(conn, this.options.maxConnPerUser)) this.replaced(old);
+    return first;
   }
 
-  async online(userIds: readonly string[]): Promise<Set<string>> {
-    return new Set(userIds.filter((id) => this.local.hasUser(id)));
+  async disconnected(conn: Connection): Promise<boolean> {
+    const last = this.local.remove(conn);
+    if (last) {
+      this.lastSeen.delete(conn.userId);
+      this.lastSeen.set(conn.userId, Date.now());
+      // Bounded: the oldest entries go first.
+      if (this.lastSeen.size > 100_000) this.lastSeen.delete(this.lastSeen.keys().next().value as string);
+    }
+    return last;
+  }
+
+  async presence(userIds: readonly string[]): Promise<Presence[]> {
+    const now = Date.now();
+    return userIds.map((user_id) =>
+      this.local.hasUser(user_id) ? { user_id, online: true, last_seen: now } : { user_id, online: false, last_seen: this.lastSeen.get(user_id) ?? null },
+    );
+  }
+
+  async stats(): Promise<ClusterStats> {
+    return { online_users: this.local.users, connections: this.local.connections, gateways: 1 };
   }
 
   async start(): Promise<void> {}

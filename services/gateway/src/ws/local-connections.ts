@@ -34,6 +34,11 @@ export class LocalConnections {
     return false;
   }
 
+  find(userId: string, connId: number): Connection | undefined {
+    for (const c of this.byUser.get(userId) ?? []) if (c.id === connId) return c;
+    return undefined;
+  }
+
   of(userId: string): ReadonlySet<Connection> | undefined {
     return this.byUser.get(userId);
   }

@@ -10,6 +10,7 @@ import type { Router } from '../routing/router.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { LocalConnections } from './local-connections.js';
+import type { PresenceAnnouncer } from '../presence/announcer.js';
 
 export interface WsOptions {
   maxFrameBytes: number;
@@ -26,6 +27,7 @@ export interface WsDeps {
   router: Router;
   local: LocalConnections;
   dispatcher: Dispatcher;
+  presence: PresenceAnnouncer;
   logger: Logger;
   registry: Registry;
 }
@@ -101,8 +103,15 @@ export class WsServer {
   private open(ws: WebSocket, claims: AccessClaims): void {
     const now = Date.now();
     const conn = new Connection(ws, claims.user_id, claims.session_id, claims.expires_at, this.options.limits, now);
-    const { local, dispatcher, logger } = this.deps;
-    for (const old of local.add(conn, this.options.maxConnPerUser)) old.close(CloseCode.REPLACED, 'too many connections');
+    const { router, dispatcher, presence, logger } = this.deps;
+    // Registration is announced to the cluster; if the shared layer is away the socket still
+    // works here and is announced again when it returns.
+    const registered = router.connected(conn).then(
+      (first) => {
+        if (first) presence.announce(conn.userId, true);
+      },
+      (err: Error) => logger.warn('socket registration failed', { err: err.message }),
+    );
     conn.armExpiry(() => conn.close(CloseCode.TOKEN_EXPIRED, 'access token expired'), now);
 
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -121,7 +130,14 @@ export class WsServer {
     ws.on('error', (err) => logger.debug('socket error', { conn: conn.id, err: err.message }));
     ws.on('close', () => {
       conn.disarm();
-      local.remove(conn);
+      void registered
+        .then(() => router.disconnected(conn))
+        .then(
+          (last) => {
+            if (last) presence.announce(conn.userId, false);
+          },
+          (err: Error) => logger.warn('socket deregistration failed', { err: err.message }),
+        );
     });
   }
 

@@ -32,7 +32,7 @@ import { getConversations } from './get-conversations.js';
 import { ping } from './ping.js';
 import { subscribe, unsubscribe } from './subscribe.js';
 import { sync } from './sync.js';
-import { getUserInfo, searchUsers, updateProfile } from './users.js';
+import { getPresence, getUserInfo, searchUsers, updateProfile } from './users.js';
 
 const all: Handler[] = [
   ping,
@@ -67,6 +67,7 @@ const all: Handler[] = [
   getUserInfo,
   updateProfile,
   searchUsers,
+  getPresence,
 ];
 
 /** The command table: one handler per command name. */

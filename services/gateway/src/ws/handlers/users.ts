@@ -12,3 +12,9 @@ export const updateProfile = handler('update_profile', async ({ conn, deps }, da
 export const searchUsers = handler('search_users', async ({ conn, deps }, data) => {
   return result(await deps.seaking.call('seaking.searchUsers', { user_id: conn.userId, query: data.query, limit: data.limit }));
 });
+
+/** Presence of friends and group co-members; other ids are left out. */
+export const getPresence = handler('get_presence', async ({ conn, deps }, data) => {
+  const { user_ids } = await deps.seaking.call('seaking.getVisibleUsers', { user_id: conn.userId, user_ids: data.user_ids });
+  return result({ presence: await deps.router.presence(user_ids) });
+});

@@ -153,6 +153,11 @@ export class FriendsService {
     return { user_ids: await this.friends.listBlocked(userId) };
   }
 
+  /** Whose presence the user may see: friends and group co-members. */
+  async visible(userId: string, userIds: string[]): Promise<{ user_ids: string[] }> {
+    return { user_ids: await this.friends.visibleAmong(userId, [...new Set(userIds)].filter((id) => id !== userId)) };
+  }
+
   async list(userId: string): Promise<{ friends: Omit<Friend, 'online'>[] }> {
     return { friends: await this.friends.listFriends(userId) };
   }

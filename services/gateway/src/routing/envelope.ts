@@ -1,0 +1,26 @@
+import { decode, encode } from '@im/codec';
+import type { ClusterSignal } from './router.js';
+
+/** What gateways send each other, MessagePack-encoded. Pure: bytes in, a typed value out. */
+export type Envelope =
+  /** Deliver `b` to these users' sockets on the receiving gateway. */
+  | { t: 'd'; u: string[]; b: Uint8Array; s?: string }
+  /** Close one socket (the per-user limit, decided elsewhere). */
+  | { t: 'c'; u: string; i: number; code: number; reason: string }
+  /** A signal for every gateway, from gateway `o`. */
+  | { t: 's'; o: string; signal: ClusterSignal };
+
+export function encodeEnvelope(e: Envelope): Buffer {
+  const bytes = encode(e);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function decodeEnvelope(bytes: Uint8Array): Envelope | undefined {
+  try {
+    const value = decode(bytes, 64 * 1024 * 1024) as Envelope;
+    if (value && (value.t === 'd' || value.t === 'c' || value.t === 's')) return value;
+  } catch {
+    // A malformed message on our own channel: dropped.
+  }
+  return undefined;
+}

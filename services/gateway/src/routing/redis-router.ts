@@ -1,0 +1,259 @@
+import type { Redis } from 'ioredis';
+import { unavailable } from '@im/protocol';
+import { CloseCode } from '@im/protocol';
+import type { Logger } from '@im/kit';
+import type { Connection } from '../ws/connection.js';
+import type { LocalConnections } from '../ws/local-connections.js';
+import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
+import { Router, type ClusterSignal, type ClusterStats, type Presence, type RouterOptions } from './router.js';
+
+export interface RedisRouterOptions extends RouterOptions {
+  prefix: string;
+  /** How often this gateway says it is alive. */
+  heartbeatMs: number;
+  /** A gateway silent this long is dead: its sockets no longer count anywhere. */
+  deadAfterMs: number;
+}
+
+const SEEN_TTL_SECONDS = 30 * 24 * 3600;
+
+/**
+ * The cluster router over Redis.
+ *
+ * Keys (under the prefix): `conns:<user>` a sorted set of `<gateway>|<conn id>` by opening
+ * time, the truth for routing, presence and the per-user limit; `gwusers:<gateway>` the
+ * users with sockets on a gateway (for cleaning up after it); `gateways` heartbeat times;
+ * `gwstats` socket counts; `online` users with a socket; `seen:<user>` last-seen times.
+ * Channels: `inbox:<gateway>` for deliveries to one gateway, `signals` for all.
+ *
+ * A delivery looks up the recipients' gateways and publishes once per gateway that has one,
+ * never to all. Entries of a gateway that stops heartbeating stop counting after
+ * `deadAfterMs` and are removed by the next live gateway's sweep.
+ */
+export class RedisRouter extends Router {
+  private alive = new Set<string>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly self: string;
+
+  constructor(
+    local: LocalConnections,
+    private readonly settings: RedisRouterOptions,
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly logger: Logger,
+  ) {
+    super(local, settings);
+    this.self = settings.gatewayId;
+    this.alive.add(this.self);
+  }
+
+  private key(name: string): string {
+    return this.settings.prefix + name;
+  }
+
+  private member(conn: { id: number }): string {
+    return `${this.self}|${conn.id}`;
+  }
+
+  private gatewayOf(member: string): string {
+    return member.slice(0, member.lastIndexOf('|'));
+  }
+
+  async start(): Promise<void> {
+    this.subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.receive(message));
+    this.subscriber.on('error', (err: Error) => this.logger.warn('redis subscriber problem', { err: err.message }));
+    // Resubscribes by itself after a reconnect; a Redis that is away at start is waited for.
+    this.subscriber
+      .subscribe(this.key(`inbox:${this.self}`), this.key('signals'))
+      .catch((err: Error) => this.logger.warn('subscribing failed', { err: err.message }));
+    // Entries left by an earlier run under the same gateway id are stale.
+    await this.sweepGateway(this.self, Date.now()).catch((err: Error) => this.logger.warn('sweeping old entries failed', { err: err.message }));
+    await this.beat();
+    // After Redis comes back (possibly empty), announce every local socket again.
+    this.redis.on('ready', () => void this.reannounce());
+    this.heartbeat = setInterval(() => void this.beat(), this.settings.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.sweepGateway(this.self, Date.now()).catch(() => undefined);
+    await this.redis.zrem(this.key('gateways'), this.self).catch(() => undefined);
+    await this.redis.hdel(this.key('gwstats'), this.self).catch(() => undefined);
+    this.subscriber.disconnect();
+  }
+
+  async healthy(): Promise<boolean> {
+    return (await this.redis.ping()) === 'PONG';
+  }
+
+  private receive(message: Buffer): void {
+    const e = decodeEnvelope(message);
+    if (!e) return;
+    if (e.t === 'd') this.local.deliver(e.u, e.b, undefined, e.s);
+    else if (e.t === 'c') this.closeLocal(e.u, e.i, e.code, e.reason);
+    else if (e.o !== this.self) this.handleSignal(e.signal);
+  }
+
+  private publish(channel: string, e: Envelope): void {
+    this.redis.publish(this.key(channel), encodeEnvelope(e)).catch((err: Error) => this.logger.warn('publish failed', { channel, err: err.message }));
+  }
+
+  deliver(userIds: readonly string[], bytes: Uint8Array, exceptConnId?: number, subscribedTo?: string): void {
+    this.local.deliver(userIds, bytes, exceptConnId, subscribedTo);
+    void this.deliverRemote(userIds, bytes, subscribedTo).catch((err: Error) => this.logger.warn('remote delivery failed', { err: err.message }));
+  }
+
+  private async deliverRemote(userIds: readonly string[], bytes: Uint8Array, subscribedTo?: string): Promise<void> {
+    const lists = await this.connsOf(userIds);
+    const byGateway = new Map<string, string[]>();
+    userIds.forEach((userId, i) => {
+      const gateways = new Set(lists[i]!.map((m) => this.gatewayOf(m)));
+      for (const gw of gateways) {
+        if (gw === this.self || !this.alive.has(gw)) continue;
+        let list = byGateway.get(gw);
+        if (!list) byGateway.set(gw, (list = []));
+        list.push(userId);
+      }
+    });
+    for (const [gw, users] of byGateway) {
+      const e: Envelope = subscribedTo === undefined ? { t: 'd', u: users, b: bytes } : { t: 'd', u: users, b: bytes, s: subscribedTo };
+      this.publish(`inbox:${gw}`, e);
+    }
+  }
+
+  /** The socket members of each user, in one round trip. */
+  private async connsOf(userIds: readonly string[]): Promise<string[][]> {
+    if (userIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const u of userIds) pipeline.zrange(this.key(`conns:${u}`), 0, -1);
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, value]) => {
+      if (err) throw err;
+      return value as string[];
+    });
+  }
+
+  broadcast(signal: ClusterSignal): void {
+    this.handleSignal(signal);
+    this.publish('signals', { t: 's', o: this.self, signal });
+  }
+
+  async connected(conn: Connection): Promise<boolean> {
+    this.local.add(conn, Number.MAX_SAFE_INTEGER);
+    const now = Date.now();
+    const result = await this.redis
+      .multi()
+      .zadd(this.key(`conns:${conn.userId}`), now, this.member(conn))
+      .sadd(this.key(`gwusers:${this.self}`), conn.userId)
+      .sadd(this.key('online'), conn.userId)
+      .zrange(this.key(`conns:${conn.userId}`), 0, -1)
+      .exec();
+    const members = ((result?.[3]?.[1] as string[] | undefined) ?? []).filter((m) => this.alive.has(this.gatewayOf(m)));
+    const excess = members.length - this.settings.maxConnPerUser;
+    // Oldest first: close the sockets past the limit, on whichever gateway holds them.
+    for (const m of members.slice(0, Math.max(0, excess))) {
+      const gw = this.gatewayOf(m);
+      const id = Number(m.slice(m.lastIndexOf('|') + 1));
+      if (gw === this.self) this.replaced({ userId: conn.userId, id });
+      else this.publish(`inbox:${gw}`, { t: 'c', u: conn.userId, i: id, code: CloseCode.REPLACED, reason: 'too many connections' });
+    }
+    return members.length === 1;
+  }
+
+  async disconnected(conn: Connection): Promise<boolean> {
+    const lastHere = this.local.remove(conn);
+    const multi = this.redis.multi().zrem(this.key(`conns:${conn.userId}`), this.member(conn));
+    if (lastHere) multi.srem(this.key(`gwusers:${this.self}`), conn.userId);
+    multi.zrange(this.key(`conns:${conn.userId}`), 0, -1);
+    const result = await multi.exec();
+    const remaining = ((result?.at(-1)?.[1] as string[] | undefined) ?? []).filter((m) => this.alive.has(this.gatewayOf(m)));
+    if (remaining.length > 0) return false;
+    await this.redis.multi().srem(this.key('online'), conn.userId).set(this.key(`seen:${conn.userId}`), Date.now(), 'EX', SEEN_TTL_SECONDS).exec();
+    return true;
+  }
+
+  async presence(userIds: readonly string[]): Promise<Presence[]> {
+    try {
+      const lists = await this.connsOf(userIds);
+      const seen = userIds.length > 0 ? await this.redis.mget(...userIds.map((u) => this.key(`seen:${u}`))) : [];
+      const now = Date.now();
+      return userIds.map((user_id, i) => {
+        const online = lists[i]!.some((m) => this.alive.has(this.gatewayOf(m)));
+        const last = seen[i];
+        return { user_id, online, last_seen: online ? now : last ? Number(last) : null };
+      });
+    } catch {
+      throw unavailable('presence is unavailable for a moment');
+    }
+  }
+
+  async stats(): Promise<ClusterStats> {
+    try {
+      const gateways = [...this.alive];
+      const [counts, online] = await Promise.all([this.redis.hmget(this.key('gwstats'), ...gateways), this.redis.scard(this.key('online'))]);
+      return {
+        online_users: online,
+        connections: counts.reduce((sum, c) => sum + (c ? Number(c) : 0), 0),
+        gateways: gateways.length,
+      };
+    } catch {
+      throw unavailable('cluster statistics are unavailable for a moment');
+    }
+  }
+
+  /** Says this gateway is alive, refreshes who else is, and sweeps up after dead ones. */
+  private async beat(): Promise<void> {
+    const now = Date.now();
+    try {
+      await this.redis
+        .multi()
+        .zadd(this.key('gateways'), now, this.self)
+        .hset(this.key('gwstats'), this.self, this.local.connections)
+        .exec();
+      const live = await this.redis.zrangebyscore(this.key('gateways'), now - this.settings.deadAfterMs, '+inf');
+      this.alive = new Set([...live, this.self]);
+      const dead = await this.redis.zrangebyscore(this.key('gateways'), '-inf', `(${now - this.settings.deadAfterMs}`);
+      if (dead.length > 0 && (await this.redis.set(this.key('sweep'), this.self, 'PX', this.settings.heartbeatMs, 'NX')) === 'OK') {
+        for (const gw of dead) await this.sweepGateway(gw, now);
+      }
+    } catch (err) {
+      this.logger.warn('heartbeat failed', { err: (err as Error).message });
+    }
+  }
+
+  /** Removes every entry of a gateway: its sockets, its stats, its heartbeat. */
+  private async sweepGateway(gw: string, now: number): Promise<void> {
+    const users = await this.redis.smembers(this.key(`gwusers:${gw}`));
+    const lastBeat = Number((await this.redis.zscore(this.key('gateways'), gw)) ?? now);
+    const prefix = `${gw}|`;
+    for (const user of users) {
+      const members = await this.redis.zrange(this.key(`conns:${user}`), 0, -1);
+      const theirs = members.filter((m) => m.startsWith(prefix));
+      if (theirs.length > 0) await this.redis.zrem(this.key(`conns:${user}`), ...theirs);
+      if (members.length === theirs.length) {
+        await this.redis.multi().srem(this.key('online'), user).set(this.key(`seen:${user}`), lastBeat, 'EX', SEEN_TTL_SECONDS).exec();
+      }
+    }
+    await this.redis.multi().del(this.key(`gwusers:${gw}`)).zrem(this.key('gateways'), gw).hdel(this.key('gwstats'), gw).exec();
+    if (gw !== this.self) this.logger.info('swept a dead gateway', { dead_gateway: gw, users: users.length });
+  }
+
+  /** Re-registers every local socket, e.g. after Redis restarted empty. */
+  private async reannounce(): Promise<void> {
+    try {
+      const multi = this.redis.multi();
+      const now = Date.now();
+      for (const conn of this.local.all()) {
+        multi.zadd(this.key(`conns:${conn.userId}`), 'NX', now, this.member(conn));
+        multi.sadd(this.key(`gwusers:${this.self}`), conn.userId);
+        multi.sadd(this.key('online'), conn.userId);
+      }
+      await multi.exec();
+      await this.beat();
+      this.logger.info('routing entries announced', { connections: this.local.connections });
+    } catch (err) {
+      this.logger.warn('announcing routing entries failed', { err: (err as Error).message });
+    }
+  }
+}
