@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImHttp, ImSocket, type LoginRequest } from '@im/client';
-import { createDatabase, freePort, spawnService, testPostgres, type PostgresServer, type ServiceProcess, type TestDatabase } from '@im/devkit';
+import { Redis } from 'ioredis';
+import { createDatabase, freePort, spawnService, testPostgres, testRedisUrl, type PostgresServer, type ServiceProcess, type TestDatabase } from '@im/devkit';
 import type { Session } from '@im/protocol';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -33,6 +34,8 @@ export interface ClusterOptions {
   /** Number of gateway processes (default 1); gateway i talks to relay i mod relays. */
   gateways?: number;
   relays?: number;
+  /** Join the gateways through Redis (the machine's, or TEST_REDIS_URL), under a prefix of their own. */
+  redis?: boolean | string;
 }
 
 let postgres: Promise<PostgresServer> | undefined;
@@ -47,6 +50,27 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const dbs: TestDatabase[] = [await createDatabase(pg, 'seaking'), await createDatabase(pg, 'relay')];
   const common = { ...SECRETS, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' };
   const started: ServiceProcess[] = [];
+  let redisEnv: Record<string, string> = {};
+  let prefix: string | undefined;
+  if (options.redis) {
+    const url = typeof options.redis === 'string' ? options.redis : await testRedisUrl();
+    if (!url) throw new Error('this test needs Redis: start one on 127.0.0.1:6379 or set TEST_REDIS_URL');
+    prefix = `im-e2e-${process.pid}-${Date.now().toString(36)}:`;
+    redisEnv = { REDIS_URL: url, REDIS_PREFIX: prefix };
+  }
+  const cleanRedis = async () => {
+    if (!prefix) return;
+    const r = new Redis(redisEnv.REDIS_URL!, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await r.connect();
+      const keys = await r.keys(`${prefix}*`);
+      if (keys.length > 0) await r.del(...keys);
+    } catch {
+      // A Redis the test stopped: nothing to clean.
+    } finally {
+      r.disconnect();
+    }
+  };
   const spawn = async (name: string, port: number, env: Record<string, string>) => {
     const s = await spawnService({ name, entry: entry(name), port, env: { ...common, ...env } });
     started.push(s);
@@ -61,6 +85,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       SEAKING_URL: seaking.url,
       RELAY_URL: relays[i % relays.length]!.url,
       GATEWAY_ID: `gw-test-${i + 1}`,
+      ...redisEnv,
       ...options.gatewayEnv,
     });
     const gateways: ServiceProcess[] = [];
@@ -80,6 +105,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       stop: async () => {
         await Promise.all(started.map((s) => s.stop('SIGKILL')));
         await Promise.all(dbs.map((d) => d.drop()));
+        await cleanRedis();
         if (pg.embedded) await pg.stop();
       },
     };
