@@ -31,7 +31,8 @@ const SEEN_TTL_SECONDS = 30 * 24 * 3600;
  * `deadAfterMs` and are removed by the next live gateway's sweep.
  */
 export class RedisRouter extends Router {
-  private alive = new Set<string>();
+  /** Gateways whose heartbeat stopped: their entries no longer count. Any other is alive. */
+  private dead = new Set<string>();
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly self: string;
 
@@ -44,7 +45,10 @@ export class RedisRouter extends Router {
   ) {
     super(local, settings);
     this.self = settings.gatewayId;
-    this.alive.add(this.self);
+  }
+
+  private isAlive(gateway: string): boolean {
+    return !this.dead.has(gateway);
   }
 
   private key(name: string): string {
@@ -110,7 +114,7 @@ export class RedisRouter extends Router {
     userIds.forEach((userId, i) => {
       const gateways = new Set(lists[i]!.map((m) => this.gatewayOf(m)));
       for (const gw of gateways) {
-        if (gw === this.self || !this.alive.has(gw)) continue;
+        if (gw === this.self || !this.isAlive(gw)) continue;
         let list = byGateway.get(gw);
         if (!list) byGateway.set(gw, (list = []));
         list.push(userId);
@@ -149,7 +153,7 @@ export class RedisRouter extends Router {
       .sadd(this.key('online'), conn.userId)
       .zrange(this.key(`conns:${conn.userId}`), 0, -1)
       .exec();
-    const members = ((result?.[3]?.[1] as string[] | undefined) ?? []).filter((m) => this.alive.has(this.gatewayOf(m)));
+    const members = ((result?.[3]?.[1] as string[] | undefined) ?? []).filter((m) => this.isAlive(this.gatewayOf(m)));
     const excess = members.length - this.settings.maxConnPerUser;
     // Oldest first: close the sockets past the limit, on whichever gateway holds them.
     for (const m of members.slice(0, Math.max(0, excess))) {
@@ -167,7 +171,7 @@ export class RedisRouter extends Router {
     if (lastHere) multi.srem(this.key(`gwusers:${this.self}`), conn.userId);
     multi.zrange(this.key(`conns:${conn.userId}`), 0, -1);
     const result = await multi.exec();
-    const remaining = ((result?.at(-1)?.[1] as string[] | undefined) ?? []).filter((m) => this.alive.has(this.gatewayOf(m)));
+    const remaining = ((result?.at(-1)?.[1] as string[] | undefined) ?? []).filter((m) => this.isAlive(this.gatewayOf(m)));
     if (remaining.length > 0) return false;
     await this.redis.multi().srem(this.key('online'), conn.userId).set(this.key(`seen:${conn.userId}`), Date.now(), 'EX', SEEN_TTL_SECONDS).exec();
     return true;
@@ -179,7 +183,7 @@ export class RedisRouter extends Router {
       const seen = userIds.length > 0 ? await this.redis.mget(...userIds.map((u) => this.key(`seen:${u}`))) : [];
       const now = Date.now();
       return userIds.map((user_id, i) => {
-        const online = lists[i]!.some((m) => this.alive.has(this.gatewayOf(m)));
+        const online = lists[i]!.some((m) => this.isAlive(this.gatewayOf(m)));
         const last = seen[i];
         return { user_id, online, last_seen: online ? now : last ? Number(last) : null };
       });
@@ -190,7 +194,9 @@ export class RedisRouter extends Router {
 
   async stats(): Promise<ClusterStats> {
     try {
-      const gateways = [...this.alive];
+      const now = Date.now();
+      const gateways = await this.redis.zrangebyscore(this.key('gateways'), now - this.settings.deadAfterMs, '+inf');
+      if (!gateways.includes(this.self)) gateways.push(this.self);
       const [counts, online] = await Promise.all([this.redis.hmget(this.key('gwstats'), ...gateways), this.redis.scard(this.key('online'))]);
       return {
         online_users: online,
@@ -211,9 +217,8 @@ export class RedisRouter extends Router {
         .zadd(this.key('gateways'), now, this.self)
         .hset(this.key('gwstats'), this.self, this.local.connections)
         .exec();
-      const live = await this.redis.zrangebyscore(this.key('gateways'), now - this.settings.deadAfterMs, '+inf');
-      this.alive = new Set([...live, this.self]);
       const dead = await this.redis.zrangebyscore(this.key('gateways'), '-inf', `(${now - this.settings.deadAfterMs}`);
+      this.dead = new Set(dead.filter((gw) => gw !== this.self));
       if (dead.length > 0 && (await this.redis.set(this.key('sweep'), this.self, 'PX', this.settings.heartbeatMs, 'NX')) === 'OK') {
         for (const gw of dead) await this.sweepGateway(gw, now);
       }
