@@ -22,6 +22,8 @@ export interface Cluster {
   https: ImHttp[];
   /** Starts relay `i` again on its port after it stopped. */
   restartRelay(i: number): Promise<ServiceProcess>;
+  /** Starts seaking again on its port after it stopped. */
+  restartSeaking(): Promise<ServiceProcess>;
   /** Starts gateway `i` again on its port after it stopped. */
   restartGateway(i: number): Promise<ServiceProcess>;
   stop(): Promise<void>;
@@ -77,7 +79,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     return s;
   };
   try {
-    const seaking = await spawn('seaking', await freePort(), { DATABASE_URL: dbs[0]!.url, ...options.seakingEnv });
+    const seakingEnv = { DATABASE_URL: dbs[0]!.url, ...options.seakingEnv };
+    let seaking = await spawn('seaking', await freePort(), seakingEnv);
     const relayEnv = { DATABASE_URL: dbs[1]!.url, ...options.relayEnv };
     const relays: ServiceProcess[] = [];
     for (let i = 0; i < (options.relays ?? 1); i++) relays.push(await spawn('relay', await freePort(), relayEnv));
@@ -94,12 +97,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     return {
       http: https[0]!,
       gatewayUrl: gateways[0]!.url,
-      seaking,
-      relay: relays[0]!,
-      gateway: gateways[0]!,
+      get seaking() {
+        return seaking;
+      },
+      get relay() {
+        return relays[0]!;
+      },
+      get gateway() {
+        return gateways[0]!;
+      },
       relays,
       gateways,
       https,
+      restartSeaking: async () => (seaking = await spawn('seaking', seaking.port, seakingEnv)),
       restartRelay: async (i) => (relays[i] = await spawn('relay', relays[i]!.port, relayEnv)),
       restartGateway: async (i) => (gateways[i] = await spawn('gateway', gateways[i]!.port, gatewayEnv(i))),
       stop: async () => {
