@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: all install build run test clean compose-config compose-up compose-down
+.PHONY: all install build run test bench clean compose-config compose-up compose-down
 
 all: build
 
@@ -35,3 +35,7 @@ compose-up:
 
 compose-down:
 	docker-compose down
+
+## Load against a real cluster, each figure beside a ceiling measured in the same run.
+bench: build
+	node scripts/bench.mjs
