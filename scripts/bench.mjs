@@ -84,6 +84,13 @@ async function main() {
     const latency = await measureLatency(pairs);
     progress(`p50 ${fmt(latency.p50, 2)} ms, p99 ${fmt(latency.p99, 2)} ms, ${latency.count} delivered`);
 
+    if (env.BENCH_METRICS) {
+      for (const [name, port] of [['gateway', gp], ['relay', rp]]) {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        progress(`${name} metrics:\n` + text.split('\n').filter((l) => /_(sum|count)\{/.test(l) && /(storeEvent|event|commit_batch)/.test(l)).join('\n'));
+      }
+    }
+
     step(`memory: ${IDLE} idle sockets on the gateway`);
     const perSocket = await measureIdle(http, gateway.child.pid, pairs[0].a.token);
     progress(`${fmt(perSocket / 1024, 1)} KiB per idle socket`);

@@ -11,7 +11,7 @@ const schema = z.object({
   /** Most events committed in one transaction. */
   COMMIT_BATCH_MAX: cfg.int(500, 1, 10000),
   /** Store transactions in flight at once. */
-  COMMIT_CONCURRENCY: cfg.int(2, 1, 32),
+  COMMIT_CONCURRENCY: cfg.int(4, 1, 32),
   /** Seconds after sending within which a message may be revoked, and edited. */
   REVOKE_WINDOW: cfg.int(120, 1),
   EDIT_WINDOW: cfg.int(24 * 3600, 1),

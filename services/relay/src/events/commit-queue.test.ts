@@ -58,3 +58,26 @@ test('an item that failed alone rejects alone', async () => {
   const results = await Promise.allSettled([q.push(1), q.push(2), q.push(3)]);
   assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
 });
+
+test('with keys, batches in flight together never share a key, and each key keeps its order', async () => {
+  const running = new Set<string>();
+  const seen: string[] = [];
+  const q = new CommitQueue<string, string>(
+    async (items) => {
+      const keys = new Set(items.map((i) => i[0]!));
+      for (const k of keys) assert.ok(!running.has(k), `key ${k} in two batches at once`);
+      keys.forEach((k) => running.add(k));
+      await new Promise((r) => setTimeout(r, 3));
+      keys.forEach((k) => running.delete(k));
+      seen.push(...items);
+      return items;
+    },
+    { maxBatch: 4, concurrency: 3, keyOf: (i) => i[0]! },
+  );
+  const items = Array.from({ length: 60 }, (_, n) => `${'abcde'[n % 5]}${n}`);
+  assert.deepEqual(await Promise.all(items.map((i) => q.push(i))), items);
+  for (const k of 'abcde') {
+    const mine = seen.filter((i) => i[0] === k).map((i) => Number(i.slice(1)));
+    assert.deepEqual(mine, [...mine].sort((x, y) => x - y));
+  }
+});

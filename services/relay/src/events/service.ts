@@ -28,7 +28,7 @@ export class EventsService {
     private readonly targets: Targets,
     options: EventsOptions,
   ) {
-    this.queue = new CommitQueue((items) => this.writeBatch(items), options);
+    this.queue = new CommitQueue((items) => this.writeBatch(items), { ...options, keyOf: (item) => item.conversation_id });
   }
 
   async store(input: StoreEventInput): Promise<StoreResult> {
