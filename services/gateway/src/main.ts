@@ -67,6 +67,8 @@ async function main(): Promise<void> {
   });
   await router.start();
 
+  const presence = new PresenceAnnouncer(seaking, router, logger);
+  router.onOffline((userId) => presence.announce(userId, false));
   const deps: GatewayDeps = { seaking, relay, relayWrites, router, members, logger };
   const dispatcher = new Dispatcher(handlers, deps, { maxFrameBytes: config.maxFrameBytes, registry });
 
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
 
   const server = http.createServer(app);
   const ws = new WsServer(
-    { verifier, seaking, router, local, dispatcher, presence: new PresenceAnnouncer(seaking, router, logger), logger, registry },
+    { verifier, seaking, router, local, dispatcher, presence, logger, registry },
     {
       maxFrameBytes: config.maxFrameBytes,
       perMessageDeflate: config.perMessageDeflate,

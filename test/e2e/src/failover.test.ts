@@ -106,6 +106,7 @@ describe('failures: a gateway killed, a gateway drained, Redis restarted', () =>
     // Carol is connected only to the gateway about to die.
     const carolOnDoomed = await ImSocket.connect(cluster.https[0]!.wsUrl(), carol.session.token);
     assert.equal((await watcher.request('get_presence', { user_ids: [carol.userId] })).presence[0]!.online, true);
+    const carolOffline = watcher.next<{ type: string; user_id: string; online: boolean }>('notice', (n) => n.type === 'presence' && n.user_id === carol.userId && !n.online, 20_000);
     const sending = Promise.all([
       sendAll(connector(alice, 0), conv, 'k-alice', 60, acked),
       sendAll(connector(bob, 0), conv, 'k-bob', 60, acked),
@@ -122,6 +123,8 @@ describe('failures: a gateway killed, a gateway drained, Redis restarted', () =>
 
     // The dead gateway's entries stop counting within the presence TTL (3 s here, 30 s by default).
     await eventually(() => watcher.request('get_presence', { user_ids: [carol.userId] }), (r) => r.presence[0]?.online === false, 15_000);
+    // Her friends hear she is gone, although no socket of hers closed anywhere that could tell.
+    await carolOffline;
     await eventually(() => cluster.https[1]!.stats(), (s) => s.gateways === 1, 15_000);
     carolOnDoomed.terminate();
     watcher.terminate();

@@ -18,6 +18,23 @@ export interface RedisRouterOptions extends RouterOptions {
 const SEEN_TTL_SECONDS = 30 * 24 * 3600;
 
 /**
+ * Forgets one socket and, when it was the user's last, marks them offline, in one step so a
+ * socket opening elsewhere at the same moment cannot be undone by it.
+ * KEYS: conns:<user>, online, seen:<user>, gwstats, gwusers:<gw>; ARGV: member, user, now,
+ * seen ttl, gateway, last here (1/0). Returns 1 when the user has no socket left.
+ */
+const DISCONNECT = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HINCRBY', KEYS[4], ARGV[5], -1)
+if ARGV[6] == '1' then redis.call('SREM', KEYS[5], ARGV[2]) end
+if redis.call('ZCARD', KEYS[1]) == 0 then
+  redis.call('SREM', KEYS[2], ARGV[2])
+  redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
+  return 1
+end
+return 0`;
+
+/**
  * The cluster router over Redis.
  *
  * Keys (under the prefix): `conns:<user>` a sorted set of `<gateway>|<conn id>` by opening
@@ -152,6 +169,7 @@ export class RedisRouter extends Router {
       .sadd(this.key(`gwusers:${this.self}`), conn.userId)
       .sadd(this.key('online'), conn.userId)
       .zrange(this.key(`conns:${conn.userId}`), 0, -1)
+      .hincrby(this.key('gwstats'), this.self, 1)
       .exec();
     const members = ((result?.[3]?.[1] as string[] | undefined) ?? []).filter((m) => this.isAlive(this.gatewayOf(m)));
     const excess = members.length - this.settings.maxConnPerUser;
@@ -167,14 +185,10 @@ export class RedisRouter extends Router {
 
   async disconnected(conn: Connection): Promise<boolean> {
     const lastHere = this.local.remove(conn);
-    const multi = this.redis.multi().zrem(this.key(`conns:${conn.userId}`), this.member(conn));
-    if (lastHere) multi.srem(this.key(`gwusers:${this.self}`), conn.userId);
-    multi.zrange(this.key(`conns:${conn.userId}`), 0, -1);
-    const result = await multi.exec();
-    const remaining = ((result?.at(-1)?.[1] as string[] | undefined) ?? []).filter((m) => this.isAlive(this.gatewayOf(m)));
-    if (remaining.length > 0) return false;
-    await this.redis.multi().srem(this.key('online'), conn.userId).set(this.key(`seen:${conn.userId}`), Date.now(), 'EX', SEEN_TTL_SECONDS).exec();
-    return true;
+    const u = conn.userId;
+    const keys = [`conns:${u}`, 'online', `seen:${u}`, 'gwstats', `gwusers:${this.self}`].map((k) => this.key(k));
+    const last = await this.redis.eval(DISCONNECT, keys.length, ...keys, this.member(conn), u, Date.now(), SEEN_TTL_SECONDS, this.self, lastHere ? '1' : '0');
+    return last === 1;
   }
 
   async presence(userIds: readonly string[]): Promise<Presence[]> {
@@ -212,11 +226,13 @@ export class RedisRouter extends Router {
   private async beat(): Promise<void> {
     const now = Date.now();
     try {
-      await this.redis
+      const result = await this.redis
         .multi()
         .zadd(this.key('gateways'), now, this.self)
         .hset(this.key('gwstats'), this.self, this.local.connections)
         .exec();
+      // Not listed any more: swept while we stalled, or Redis lost its data. Announce again.
+      if (Number(result?.[0]?.[1] ?? 0) === 1 && this.local.connections > 0) await this.reannounce(false);
       const dead = await this.redis.zrangebyscore(this.key('gateways'), '-inf', `(${now - this.settings.deadAfterMs}`);
       this.dead = new Set(dead.filter((gw) => gw !== this.self));
       if (dead.length > 0 && (await this.redis.set(this.key('sweep'), this.self, 'PX', this.settings.heartbeatMs, 'NX')) === 'OK') {
@@ -238,6 +254,7 @@ export class RedisRouter extends Router {
       if (theirs.length > 0) await this.redis.zrem(this.key(`conns:${user}`), ...theirs);
       if (members.length === theirs.length) {
         await this.redis.multi().srem(this.key('online'), user).set(this.key(`seen:${user}`), lastBeat, 'EX', SEEN_TTL_SECONDS).exec();
+        if (gw !== this.self) this.wentOffline(user);
       }
     }
     await this.redis.multi().del(this.key(`gwusers:${gw}`)).zrem(this.key('gateways'), gw).hdel(this.key('gwstats'), gw).exec();
@@ -245,7 +262,7 @@ export class RedisRouter extends Router {
   }
 
   /** Re-registers every local socket, e.g. after Redis restarted empty. */
-  private async reannounce(): Promise<void> {
+  private async reannounce(beat = true): Promise<void> {
     try {
       const multi = this.redis.multi();
       const now = Date.now();
@@ -255,7 +272,7 @@ export class RedisRouter extends Router {
         multi.sadd(this.key('online'), conn.userId);
       }
       await multi.exec();
-      await this.beat();
+      if (beat) await this.beat();
       this.logger.info('routing entries announced', { connections: this.local.connections });
     } catch (err) {
       this.logger.warn('announcing routing entries failed', { err: (err as Error).message });

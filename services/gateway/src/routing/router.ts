@@ -33,6 +33,7 @@ export interface RouterOptions {
  */
 export abstract class Router {
   private signalHandler: ((signal: ClusterSignal) => void) | undefined;
+  private offlineHandler: ((userId: string) => void) | undefined;
 
   constructor(
     protected readonly local: LocalConnections,
@@ -74,6 +75,15 @@ export abstract class Router {
 
   onSignal(handler: (signal: ClusterSignal) => void): void {
     this.signalHandler = handler;
+  }
+
+  /** Called for users found offline other than by a socket closing here (a dead gateway). */
+  onOffline(handler: (userId: string) => void): void {
+    this.offlineHandler = handler;
+  }
+
+  protected wentOffline(userId: string): void {
+    this.offlineHandler?.(userId);
   }
 
   protected handleSignal(signal: ClusterSignal): void {

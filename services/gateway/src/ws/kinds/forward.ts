@@ -1,7 +1,7 @@
-import { forbidden, notFound } from '@im/protocol';
+import { AppError, forbidden, notFound } from '@im/protocol';
 import { access } from '../access.js';
 import type { Reply, RequestContext } from '../handler.js';
-import { storeEvent, type KindInput } from './store.js';
+import { storeNow, type KindInput } from './store.js';
 
 /**
  * A forward may copy only what the sender can read: every source must exist (`not_found`)
@@ -9,16 +9,23 @@ import { storeEvent, type KindInput } from './store.js';
  * (`forbidden`). The relay then appends a copy of each source.
  */
 export async function forwardEvent(ctx: RequestContext, input: KindInput): Promise<Reply> {
+  // Checked and stored in the socket's order, like every other stored event.
+  return ctx.conn.inOrder(() => checkAndStore(ctx, input));
+}
+
+async function checkAndStore(ctx: RequestContext, input: KindInput): Promise<Reply> {
   const ids = [...new Set(input.tags.filter((t) => t[0] === 'e').map((t) => t[1]!))];
   const { events } = await ctx.deps.relay.call('relay.getEvents', { event_ids: ids });
   const found = new Map(events.map((e) => [e.id, e]));
   for (const id of ids) {
     const source = found.get(id);
     if (!source) throw notFound(`no such source event ${id}`, 'tags');
-    const { joinSeq } = await access(ctx.deps, ctx.conn.userId, source.conversation_id, 'read').catch(() => {
-      throw forbidden('you cannot read a forwarded source', 'tags');
+    const { joinSeq } = await access(ctx.deps, ctx.conn.userId, source.conversation_id, 'read').catch((err: unknown) => {
+      // Refusals of the source's conversation are a refusal of the forward; faults stay faults.
+      if (err instanceof AppError && (err.code === 'forbidden' || err.code === 'not_found')) throw forbidden('you cannot read a forwarded source', 'tags');
+      throw err;
     });
     if (source.seq <= joinSeq) throw forbidden('you cannot read a forwarded source', 'tags');
   }
-  return storeEvent(ctx, input);
+  return storeNow(ctx, input);
 }
