@@ -68,3 +68,8 @@ export const cfg = {
   secret: (minLength = 16) => z.string().min(minLength, `must have at least ${minLength} characters`),
   logLevel: () => z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
 };
+
+/** The fields every service has: where it listens and how much it logs. */
+export function serviceFields(port: number) {
+  return { PORT: cfg.port(port), HOST: z.string().default('0.0.0.0'), LOG_LEVEL: cfg.logLevel() };
+}

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { cfg, readConfig, type Env } from '@im/kit';
+import { cfg, readConfig, serviceFields, type Env } from '@im/kit';
 import { Limits } from '@im/protocol';
 
 const schema = z.object({
-  PORT: cfg.port(8080),
-  HOST: z.string().default('0.0.0.0'),
-  LOG_LEVEL: cfg.logLevel(),
+  ...serviceFields(8080),
   GATEWAY_ID: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/).default('gw1'),
   SEAKING_URL: z.string().url().default('http://127.0.0.1:8081'),
   RELAY_URL: z.string().url().default('http://127.0.0.1:8082'),

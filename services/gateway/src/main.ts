@@ -2,6 +2,7 @@ import http from 'node:http';
 import express from 'express';
 import { closeServer, createLogger, createRegistry, fatal, jsonErrorHandler, listen, mountOps, onShutdown } from '@im/kit';
 import { TokenVerifier } from './auth/tokens.js';
+import { loadOrExit } from '@im/rpc';
 import { relayClient, seakingClient } from './clients/services.js';
 import { loadConfig } from './config.js';
 import { MembersCache } from './conversations/members-cache.js';
@@ -24,13 +25,7 @@ async function probe(url: string): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const bootLogger = createLogger({ service: 'gateway' });
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    fatal(bootLogger, 'configuration rejected', err);
-  }
+  const config = loadOrExit('gateway', () => loadConfig());
   const logger = createLogger({ service: 'gateway', level: config.logLevel }).child({ gateway_id: config.gatewayId });
   const registry = createRegistry('gateway');
 

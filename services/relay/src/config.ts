@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { cfg, readConfig, type Env } from '@im/kit';
+import { cfg, readConfig, serviceFields, type Env } from '@im/kit';
 
 const schema = z.object({
-  PORT: cfg.port(8082),
-  HOST: z.string().default('0.0.0.0'),
-  LOG_LEVEL: cfg.logLevel(),
+  ...serviceFields(8082),
   DATABASE_URL: z.string().min(1, 'is required'),
   DATABASE_POOL_SIZE: cfg.int(10, 2, 200),
   INTERNAL_TOKEN: cfg.secret(),

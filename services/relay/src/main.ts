@@ -1,11 +1,9 @@
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
 import { Db, ensureDatabase, migrate } from '@im/db';
-import { closeServer, createLogger, createRegistry, fatal, jsonErrorHandler, listen, mountOps, onShutdown, prom } from '@im/kit';
+import { createLogger, createRegistry, fatal, prom } from '@im/kit';
 import { RelayParams, type RelayResults } from '@im/protocol';
-import { createRpcRouter } from '@im/rpc';
+import { loadOrExit, serveRpc } from '@im/rpc';
 import { loadConfig } from './config.js';
 import { EventsRepository } from './events/repository.js';
 import { EventsService } from './events/service.js';
@@ -15,13 +13,7 @@ import { relayHandlers } from './rpc/handlers.js';
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
 
 async function main(): Promise<void> {
-  const bootLogger = createLogger({ service: 'relay' });
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    fatal(bootLogger, 'configuration rejected', err);
-  }
+  const config = loadOrExit('relay', () => loadConfig());
   const logger = createLogger({ service: 'relay', level: config.logLevel });
 
   await ensureDatabase(config.databaseUrl, logger);
@@ -43,23 +35,17 @@ async function main(): Promise<void> {
     onBatch: (n) => batchSize.observe(n),
   });
 
-  const app = express();
-  app.disable('x-powered-by');
-  mountOps(app, { registry, checks: { database: () => db.ping() } });
-  app.use(
-    createRpcRouter<typeof RelayParams, RelayResults>({ schemas: RelayParams, handlers: relayHandlers(events), token: config.internalToken, logger, registry }),
-  );
-  app.use(jsonErrorHandler(logger));
-
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 65000;
-  const port = await listen(server, config.port, config.host);
-  logger.info('listening', { port });
-
-  onShutdown(logger, async () => {
+  await serveRpc<typeof RelayParams, RelayResults>({
+    logger,
+    registry,
+    port: config.port,
+    host: config.host,
+    token: config.internalToken,
+    schemas: RelayParams,
+    handlers: relayHandlers(events),
+    checks: { database: () => db.ping() },
     // In-flight requests finish (and their transactions commit) before the pool closes.
-    await closeServer(server);
-    await db.close();
+    onStop: () => db.close(),
   });
 }
 

@@ -1,11 +1,9 @@
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
 import { Db, ensureDatabase, migrate } from '@im/db';
-import { closeServer, createLogger, createRegistry, fatal, jsonErrorHandler, listen, mountOps, onShutdown } from '@im/kit';
+import { createLogger, createRegistry, fatal } from '@im/kit';
 import { SeakingParams, type SeakingResults } from '@im/protocol';
-import { createRpcRouter } from '@im/rpc';
+import { loadOrExit, serveRpc } from '@im/rpc';
 import { loadConfig } from './config.js';
 import { LoginCodesRepository } from './domain/accounts/codes-repository.js';
 import { LoginCodesService } from './domain/accounts/codes-service.js';
@@ -25,13 +23,7 @@ import { seakingHandlers } from './rpc/handlers.js';
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
 
 async function main(): Promise<void> {
-  const bootLogger = createLogger({ service: 'seaking' });
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    fatal(bootLogger, 'configuration rejected', err);
-  }
+  const config = loadOrExit('seaking', () => loadConfig());
   const logger = createLogger({ service: 'seaking', level: config.logLevel });
 
   await ensureDatabase(config.databaseUrl, logger);
@@ -62,29 +54,16 @@ async function main(): Promise<void> {
     groups: new GroupsService(db, new GroupsRepository(db), { maxGroupSize: config.maxGroupSize }),
   };
 
-  const registry = createRegistry('seaking');
-  const app = express();
-  app.disable('x-powered-by');
-  mountOps(app, { registry, checks: { database: () => db.ping() } });
-  app.use(
-    createRpcRouter<typeof SeakingParams, SeakingResults>({
-      schemas: SeakingParams,
-      handlers: seakingHandlers(services),
-      token: config.internalToken,
-      logger,
-      registry,
-    }),
-  );
-  app.use(jsonErrorHandler(logger));
-
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 65000;
-  const port = await listen(server, config.port, config.host);
-  logger.info('listening', { port });
-
-  onShutdown(logger, async () => {
-    await closeServer(server);
-    await db.close();
+  await serveRpc<typeof SeakingParams, SeakingResults>({
+    logger,
+    registry: createRegistry('seaking'),
+    port: config.port,
+    host: config.host,
+    token: config.internalToken,
+    schemas: SeakingParams,
+    handlers: seakingHandlers(services),
+    checks: { database: () => db.ping() },
+    onStop: () => db.close(),
   });
 }
 
