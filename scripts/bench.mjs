@@ -2,7 +2,7 @@
 // `make bench`: load against a real cluster on this machine, each figure beside a ceiling
 // measured in the same run (a bare PostgreSQL insert loop, a bare `ws` relay).
 // Options (environment): BENCH_PAIRS (50), BENCH_MESSAGES (20000), BENCH_RATE (1000),
-// BENCH_SECONDS (5), BENCH_IDLE (2000).
+// BENCH_SECONDS (5), BENCH_IDLE (5000).
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,7 +19,7 @@ const PAIRS = Number(env.BENCH_PAIRS ?? 50);
 const MESSAGES = Number(env.BENCH_MESSAGES ?? 20000);
 const RATE = Number(env.BENCH_RATE ?? 1000);
 const SECONDS = Number(env.BENCH_SECONDS ?? 5);
-const IDLE = Number(env.BENCH_IDLE ?? 2000);
+const IDLE = Number(env.BENCH_IDLE ?? 5000);
 const WINDOW = 32;
 
 const step = (text) => process.stdout.write(`\n== ${text}\n`);
@@ -66,6 +66,12 @@ async function main() {
     progress(`gateway ${gateway.url}${redis ? ' with Redis routing' : ' with the in-process router'}`);
     const http = new ImHttp(gateway.url);
 
+    // Measured first, on a gateway that has not yet been through load (and its garbage).
+    const probes = await Promise.all(Array.from({ length: 50 }, (_, i) => user(http, `probe${i}`)));
+    step(`memory: ${IDLE} idle sockets on the gateway`);
+    const perSocket = await measureIdle(http, gateway.child.pid, probes.map((p) => p.token));
+    progress(`${fmt(perSocket / 1024, 1)} KiB per idle socket`);
+
     step(`signing up ${PAIRS * 2} users and making ${PAIRS} pairs of friends`);
     const pairs = [];
     for (let i = 0; i < PAIRS; i++) {
@@ -90,10 +96,6 @@ async function main() {
         progress(`${name} metrics:\n` + text.split('\n').filter((l) => /_(sum|count)\{/.test(l) && /(storeEvent|event|commit_batch)/.test(l)).join('\n'));
       }
     }
-
-    step(`memory: ${IDLE} idle sockets on the gateway`);
-    const perSocket = await measureIdle(http, gateway.child.pid, pairs[0].a.token);
-    progress(`${fmt(perSocket / 1024, 1)} KiB per idle socket`);
 
     results.push(
       ['committed msgs/s (ack after commit)', fmt(throughput), `bare PG 1/tx: ${fmt(pgOne)}; 100/tx: ${fmt(pgBatch)}`, `${fmt(throughput / pgOne, 2)}× / ${fmt(throughput / pgBatch, 2)}×`, '20,000'],
@@ -249,12 +251,12 @@ function rss(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
 }
 
-async function measureIdle(http, pid, token) {
+async function measureIdle(http, pid, tokens) {
   await new Promise((r) => setTimeout(r, 1000));
   const before = rss(pid);
   const sockets = [];
   for (let i = 0; i < IDLE; i += 100) {
-    sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, IDLE - i) }, () => ImSocket.connect(http.wsUrl(), token)))));
+    sockets.push(...(await Promise.all(Array.from({ length: Math.min(100, IDLE - i) }, (_, k) => ImSocket.connect(http.wsUrl(), tokens[(i + k) % tokens.length])))));
     if ((i + 100) % 500 === 0) progress(`${sockets.length} sockets open`);
   }
   await new Promise((r) => setTimeout(r, 2000));
