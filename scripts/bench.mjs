@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `make bench`: load against a real cluster on this machine, each figure beside a ceiling
 // measured in the same run (a bare PostgreSQL insert loop, a bare `ws` relay).
-// Options (environment): BENCH_PAIRS (50), BENCH_MESSAGES (20000), BENCH_RATE (1000),
-// BENCH_SECONDS (5), BENCH_IDLE (5000).
+// Options (environment): BENCH_PAIRS (50), BENCH_SOCKETS_PER_SENDER (8), BENCH_MESSAGES (20000), BENCH_RATE (1000),
+// BENCH_SECONDS (5), BENCH_IDLE (5000), BENCH_REDIS (0: in-process router),
+// BENCH_PROFILE_DIR (write CPU profiles of the services there), BENCH_METRICS.
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,7 +21,10 @@ const MESSAGES = Number(env.BENCH_MESSAGES ?? 20000);
 const RATE = Number(env.BENCH_RATE ?? 1000);
 const SECONDS = Number(env.BENCH_SECONDS ?? 5);
 const IDLE = Number(env.BENCH_IDLE ?? 5000);
-const WINDOW = 32;
+// A socket stores its events in order, one at a time; load comes from many sockets, as it
+// does from many users. Each sender opens this many sockets (devices).
+const SOCKETS = Number(env.BENCH_SOCKETS_PER_SENDER ?? 8);
+const WINDOW = 4;
 
 const step = (text) => process.stdout.write(`\n== ${text}\n`);
 const progress = (text) => process.stdout.write(`   ${text}\n`);
@@ -50,7 +54,8 @@ async function main() {
     const [sp, rp, gp] = [await freePort(), await freePort(), await freePort()];
     const redis = env.BENCH_REDIS === '0' ? undefined : await testRedisUrl();
     const start = async (name, port, extra) => {
-      const s = await spawnService({ name, entry: path.join(root, 'services', name, 'dist', 'main.js'), port, env: { ...secrets, ...extra } });
+      const nodeArgs = env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(env.BENCH_PROFILE_DIR)}`] : [];
+      const s = await spawnService({ name, entry: path.join(root, 'services', name, 'dist', 'main.js'), port, env: { ...secrets, ...extra }, nodeArgs });
       children.push(s);
       return s;
     };
@@ -82,7 +87,7 @@ async function main() {
       if ((i + 1) % 10 === 0) progress(`${i + 1}/${PAIRS} pairs`);
     }
 
-    step(`throughput: ${fmt(MESSAGES)} messages, ${PAIRS} senders, ${WINDOW} in flight each, ack = committed`);
+    step(`throughput: ${fmt(MESSAGES)} messages from ${PAIRS} senders on ${PAIRS * SOCKETS} sockets, ack = committed`);
     const throughput = await measureThroughput(pairs);
     progress(`${fmt(throughput)} msgs/s committed and acked`);
 
@@ -127,7 +132,7 @@ async function user(http, name) {
   await http.register({ username, password: 'bench password 1' });
   const session = await http.login({ username, password: 'bench password 1' });
   const socket = await ImSocket.connect(http.wsUrl(), session.token, { requestTimeoutMs: 60000 });
-  return { id: session.user.user_id, token: session.token, socket };
+  return { id: session.user.user_id, token: session.token, socket, http };
 }
 
 async function pgCeiling(url, perTx) {
@@ -207,22 +212,25 @@ async function paced(rate, seconds, send) {
 async function measureThroughput(pairs) {
   const perSender = Math.ceil(MESSAGES / pairs.length);
   let acked = 0;
+  const extra = await Promise.all(pairs.map(({ a }) => Promise.all(Array.from({ length: SOCKETS - 1 }, () => ImSocket.connect(a.http.wsUrl(), a.token, { requestTimeoutMs: 60000 })))));
   const started = performance.now();
   const timer = setInterval(() => progress(`${fmt(acked)} acked`), 2000);
   await Promise.all(
     pairs.map(async ({ a, conversation_id }, p) => {
+      const sockets = [a.socket, ...extra[p]];
       let sent = 0;
-      const lane = async () => {
+      const lane = async (socket) => {
         while (sent < perSender) {
           const n = sent++;
-          await a.socket.sendText(conversation_id, 'hello there', { cid: `t-${p}-${n}` });
+          await socket.sendText(conversation_id, 'hello there', { cid: `t-${p}-${n}` });
           acked++;
         }
       };
-      await Promise.all(Array.from({ length: WINDOW }, lane));
+      await Promise.all(sockets.flatMap((socket) => Array.from({ length: WINDOW }, () => lane(socket))));
     }),
   );
   clearInterval(timer);
+  for (const list of extra) for (const s of list) s.terminate();
   return acked / ((performance.now() - started) / 1000);
 }
 

@@ -22,12 +22,14 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
   /** Path answering 200 once ready. */
   readyPath?: string;
+  /** Extra arguments for node itself (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 /** Starts a service as a child process and waits until it answers on its port. */
 export async function spawnService(options: SpawnOptions): Promise<ServiceProcess> {
   const chunks: string[] = [];
-  const child = spawn(process.execPath, [options.entry], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], {
     env: { ...process.env, ...options.env, PORT: String(options.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
