@@ -31,6 +31,7 @@ export class Connection {
   private expiryTimer: NodeJS.Timeout | undefined;
   private eventChain: Promise<void> = Promise.resolve();
   private inFlight = 0;
+  private corked = false;
   private lastTyping: Map<string, number> | undefined;
 
   constructor(
@@ -51,6 +52,24 @@ export class Connection {
   /** Sends a reply the client asked for. */
   send(bytes: Uint8Array): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.write(bytes);
+  }
+
+  /**
+   * Frames written to one socket in the same tick leave in one system call: the socket is
+   * corked at the first and uncorked when the tick ends. A socket write is the gateway's
+   * largest cost under load, and acks and pushes to one socket often come in bursts.
+   */
+  private write(bytes: Uint8Array): void {
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (socket && !this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
     this.ws.send(bytes, { binary: true });
   }
 
@@ -66,7 +85,7 @@ export class Connection {
       this.ws.terminate();
       return;
     }
-    this.ws.send(bytes, { binary: true });
+    this.write(bytes);
   }
 
   /**
