@@ -27,7 +27,7 @@ function bad(message: string, field: string): never {
 }
 
 function contentBytes(content: string, min: number, max: number, what = 'content'): void {
-  if (hasNul(content)) bad(`${what} must not contain NUL characters`, 'content');
+  if (hasNul(content)) bad(`${what} must not contain NUL characters or unpaired surrogates`, 'content');
   const bytes = utf8Length(content);
   if (bytes > max) throw new AppError('too_large', `${what} exceeds ${max} bytes`, 'content');
   if (bytes < min) bad(`${what} must not be empty`, 'content');
@@ -118,7 +118,7 @@ export function checkEventShape(e: EventShape): void {
   const rule = rules[e.kind];
   if (!rule) bad(`unknown kind ${e.kind}`, 'kind');
   if (isPersistedKind(e.kind) && (e.cid === undefined || e.cid === '')) bad('cid is required for this kind', 'cid');
-  if (e.tags.some((t) => t.some(hasNul))) bad('tags must not contain NUL characters', 'tags');
+  if (e.tags.some((t) => t.some(hasNul))) bad('tags must not contain NUL characters or unpaired surrogates', 'tags');
   rule(e);
 }
 

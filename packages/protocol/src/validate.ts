@@ -9,9 +9,14 @@ export function utf8Length(value: string): number {
   return nodeBuffer ? nodeBuffer.byteLength(value, 'utf8') : encoder.encode(value).length;
 }
 
-/** PostgreSQL text cannot hold U+0000, and no message needs it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Characters no stored string may hold: U+0000 (PostgreSQL text cannot) and unpaired
+ * surrogates (not Unicode; they would be stored as something else than what was hashed).
+ */
 export function hasNul(value: string): boolean {
-  return value.includes('\u0000');
+  return value.includes('\u0000') || LONE_SURROGATE.test(value);
 }
 
 /** Marks an issue as a size or count limit on a payload, which the contract reports as `too_large`. */
@@ -21,7 +26,7 @@ const TOO_LARGE = { code: 'too_large' } as const;
 export function boundedBytes(min: number, max: number, what: string) {
   return z.string().superRefine((value, ctx) => {
     if (hasNul(value)) {
-      ctx.addIssue({ code: 'custom', message: `${what} must not contain NUL characters` });
+      ctx.addIssue({ code: 'custom', message: `${what} must not contain NUL characters or unpaired surrogates` });
       return;
     }
     const bytes = utf8Length(value);

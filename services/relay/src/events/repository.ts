@@ -110,6 +110,60 @@ export class EventsRepository {
     );
   }
 
+  /**
+   * Stores a batch of events that change nothing else (text, file) in one statement: finds
+   * those already stored (same sender and cid), reserves seqs and times, computes each id
+   * (the contract's SHA-256 over the canonical JSON, whose pieces are serialised here by
+   * JSON.stringify) and inserts. One round trip and one commit for the whole batch.
+   * Rows come back with `duplicate` set for the ones that were already there.
+   */
+  async storePlain(items: Array<{ sender_id: string; conversation_id: string; kind: number; content: string; tags: Tag[]; cid: string }>, now: number): Promise<Array<EventRow & { duplicate: boolean }>> {
+    return this.db.rows<EventRow & { duplicate: boolean }>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[])
+           AS t(sender_id, conversation_id, kind, content, tags, cid, sender_json, conversation_json, content_json, ord)),
+       dups AS (
+         SELECT ${COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM events e JOIN input i ON e.sender_id = i.sender_id AND e.cid = i.cid),
+       fresh AS (
+         SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM dups d WHERE d.sender_id = i.sender_id AND d.cid = i.cid)),
+       counts AS (SELECT conversation_id, count(*)::bigint AS n FROM fresh GROUP BY conversation_id),
+       reserved AS (
+         INSERT INTO conversation_seqs (conversation_id, max_seq, last_event_at)
+         SELECT conversation_id, n, $11::bigint + n - 1 FROM counts ORDER BY conversation_id
+         ON CONFLICT (conversation_id) DO UPDATE
+           SET max_seq = conversation_seqs.max_seq + EXCLUDED.max_seq,
+               last_event_at = GREATEST(conversation_seqs.last_event_at + EXCLUDED.max_seq, EXCLUDED.last_event_at)
+         RETURNING conversation_id, max_seq, last_event_at),
+       numbered AS (
+         SELECT f.*, r.max_seq - c.n + row_number() OVER w AS seq, r.last_event_at - c.n + row_number() OVER w AS created_at
+           FROM fresh f JOIN counts c USING (conversation_id) JOIN reserved r USING (conversation_id)
+         WINDOW w AS (PARTITION BY f.conversation_id ORDER BY f.ord)),
+       inserted AS (
+         INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
+         SELECT conversation_id, seq,
+                encode(sha256(convert_to('[0,' || sender_json || ',' || conversation_json || ',' || created_at || ',' || kind || ',' || tags || ',' || content_json || ']', 'UTF8')), 'hex'),
+                sender_id, kind, content, tags::jsonb, cid, created_at
+           FROM numbered
+         RETURNING ${COLUMNS})
+       SELECT false AS duplicate, ${COLUMNS} FROM inserted
+       UNION ALL
+       SELECT true AS duplicate, ${COLUMNS} FROM dups`,
+      [
+        items.map((i) => i.sender_id),
+        items.map((i) => i.conversation_id),
+        items.map((i) => i.kind),
+        items.map((i) => i.content),
+        items.map((i) => JSON.stringify(i.tags)),
+        items.map((i) => i.cid),
+        items.map((i) => JSON.stringify(i.sender_id)),
+        items.map((i) => JSON.stringify(i.conversation_id)),
+        items.map((i) => JSON.stringify(i.content)),
+        items.map((_, n) => n),
+        now,
+      ],
+    );
+  }
+
   async maxSeq(conversationId: string): Promise<number> {
     const row = await this.db.one<{ max_seq: number }>('SELECT max_seq FROM conversation_seqs WHERE conversation_id = $1', [conversationId]);
     return row?.max_seq ?? 0;

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { createDatabase, freePort, spawnService, testPostgres, type PostgresServer, type ServiceProcess, type TestDatabase } from '@im/devkit';
 import { AppError, RelayParams, type RelayResults } from '@im/protocol';
 import { RpcClient } from '@im/rpc';
+import { computeEventId } from '../events/event-id.js';
 
 const ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.js');
 const TOKEN = 'relay-test-internal-token';
@@ -87,6 +88,22 @@ describe('relay store', () => {
     assert.ok(goodResults.every((r) => r.status === 'fulfilled'));
     const page = await clients[0]!.call('relay.syncEvents', { conversation_id: 'conv-iso', after_seq: 0, limit: 50 });
     assert.deepEqual(page.events.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  test('ids computed while storing match the contract hash, whatever the characters', async () => {
+    const contents = ['plain', 'quote " and backslash \\', 'line\nbreak\ttab\r', 'control \u0001\u001f\u007f', 'émoji 😀 中文', 'separators \u2028\u2029', '</script>'];
+    const results = await Promise.all(
+      contents.map((content, i) =>
+        clients[0]!.call('relay.storeEvent', { ...text('conv-id', 'user-ü "q"', `id-${i}`, content), tags: [['mention', 'ü\n"x"'], ['reply', 'a'.repeat(64)]] }),
+      ),
+    );
+    for (const { event } of results) {
+      assert.equal(event.id, computeEventId(event), `id of ${JSON.stringify(event.content)}`);
+    }
+    const stored = await clients[1]!.call('relay.syncEvents', { conversation_id: 'conv-id', limit: 50 });
+    for (const e of stored.events) assert.equal(e.id, computeEventId(e));
+    // Unpaired surrogates are not Unicode: refused rather than stored as something else.
+    await assert.rejects(clients[0]!.call('relay.storeEvent', text('conv-id', 'u', 'id-bad', 'lone \ud800 surrogate')), (e: AppError) => e.code === 'bad_request');
   });
 
   test('many conversations in one burst each count from 1', async () => {
