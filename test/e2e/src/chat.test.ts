@@ -181,6 +181,21 @@ describe('two users chat end to end', () => {
     assert.deepEqual([after[0]!.unread, after[0]!.last_event?.content, after[0]!.name], [2, 'first again', 'first']);
   });
 
+  test('every service answers /health and /metrics (Prometheus text)', async () => {
+    for (const [service, name] of [[cluster.gateway, 'gateway_command_duration_seconds'], [cluster.seaking, 'rpc_server_duration_seconds'], [cluster.relay, 'relay_commit_batch_size']] as const) {
+      const health = await fetch(`${service.url}/health`);
+      assert.equal(health.status, 200);
+      assert.equal(((await health.json()) as { status: string }).status, 'ok');
+      const metrics = await fetch(`${service.url}/metrics`);
+      assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);
+      const text = await metrics.text();
+      assert.match(text, new RegExp(`# TYPE ${name} histogram`));
+      assert.match(text, /process_resident_memory_bytes/);
+    }
+    const stats = await cluster.http.stats();
+    assert.deepEqual(stats, { online_users: 2, connections: 3, gateways: 1 });
+  });
+
   test('a ping is answered with pong, with or without id', async () => {
     const pong = await a1.request('ping');
     assert.ok(Math.abs(pong.ts - Date.now()) < 60_000);
