@@ -9,6 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import pg from 'pg';
+import { Redis } from 'ioredis';
 import { WebSocketServer, WebSocket } from 'ws';
 import { ImHttp, ImSocket } from '@im/client';
 import { encode, decode } from '@im/codec';
@@ -32,6 +33,15 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 10
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 const results = [];
+let redisPrefix;
+let redisUrl;
+
+async function dropKeys(url, prefix) {
+  const r = new Redis(url);
+  const keys = await r.keys(`${prefix}*`);
+  for (let i = 0; i < keys.length; i += 500) await r.del(...keys.slice(i, i + 500));
+  r.disconnect();
+}
 
 async function main() {
   const server = await testPostgres();
@@ -53,6 +63,8 @@ async function main() {
     const secrets = { JWT_SECRET: crypto.randomBytes(16).toString('hex'), INTERNAL_TOKEN: crypto.randomBytes(16).toString('hex'), LOG_LEVEL: 'warn' };
     const [sp, rp, gp] = [await freePort(), await freePort(), await freePort()];
     const redis = env.BENCH_REDIS === '0' ? undefined : await testRedisUrl();
+    redisPrefix = `im-bench-${Date.now()}:`;
+    redisUrl = redis;
     const start = async (name, port, extra) => {
       const nodeArgs = env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(env.BENCH_PROFILE_DIR)}`] : [];
       const s = await spawnService({ name, entry: path.join(root, 'services', name, 'dist', 'main.js'), port, env: { ...secrets, ...extra }, nodeArgs });
@@ -66,7 +78,7 @@ async function main() {
       RELAY_URL: `http://127.0.0.1:${rp}`,
       EVENT_RATE: '0',
       MAX_CONN_PER_USER: '1000',
-      ...(redis ? { REDIS_URL: redis, REDIS_PREFIX: `im-bench-${Date.now()}:` } : {}),
+      ...(redis ? { REDIS_URL: redis, REDIS_PREFIX: redisPrefix } : {}),
     });
     progress(`gateway ${gateway.url}${redis ? ' with Redis routing' : ' with the in-process router'}`);
     const http = new ImHttp(gateway.url);
@@ -116,6 +128,7 @@ async function main() {
     for (const c of children) await c.stop('SIGTERM');
     for (const d of dbs) await d.drop();
     if (server.embedded) await server.stop();
+    if (redisUrl) await dropKeys(redisUrl, redisPrefix);
   }
   step('results');
   const header = ['measure', 'cluster', 'ceiling in this run', 'ratio', 'target'];

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ImError, ImSocket } from '@im/client';
-import { testRedisUrl } from '@im/devkit';
 import { newUser, startCluster, type Cluster } from './cluster.js';
 
 const status = (s: number, c?: string) => (e: ImError) => e.status === s && (c === undefined || e.code === c);
@@ -14,14 +13,10 @@ describe('sessions: refresh, replacement, expiry, throttling and email codes', (
   const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), 'im-mail-'));
 
   before(async () => {
-    const redis = await testRedisUrl();
     cluster = await startCluster({
-      gatewayEnv: {
-        LOGIN_MAX_FAILURES: '3',
-        LOGIN_MAX_FAILURES_PER_ADDRESS: '8',
-        // Throttle counters live in Redis when there is one: every gateway sees the same counts.
-        ...(redis ? { REDIS_URL: redis, REDIS_PREFIX: `im-test-${process.pid}-${Date.now()}:` } : {}),
-      },
+      // Throttle counters live in Redis, where every gateway sees the same counts.
+      redis: true,
+      gatewayEnv: { LOGIN_MAX_FAILURES: '3', LOGIN_MAX_FAILURES_PER_ADDRESS: '8' },
       seakingEnv: { ACCESS_TOKEN_TTL: '3', MAILER_DIR: mailDir },
     });
   });
