@@ -28,6 +28,8 @@ const schema = z.object({
   LOGIN_MAX_FAILURES: cfg.int(5, 1),
   LOGIN_MAX_FAILURES_PER_ADDRESS: cfg.int(20, 1),
   LOGIN_FAILURE_WINDOW: cfg.int(900, 1),
+  /** Serve the demo page at / (a browser client of the protocol). */
+  DEMO_PAGE: cfg.bool(true),
   /** Seconds a SIGTERM waits for in-flight requests before exiting. */
   SHUTDOWN_GRACE: cfg.int(10, 0, 600),
 });
@@ -57,6 +59,7 @@ export function loadConfig(env: Env = process.env) {
     membersCacheSize: c.MEMBERS_CACHE_SIZE,
     membersCacheTtlMs: c.MEMBERS_CACHE_TTL * 1000,
     shutdownGraceMs: c.SHUTDOWN_GRACE * 1000,
+    demoPage: c.DEMO_PAGE,
     presenceHeartbeatMs: c.PRESENCE_HEARTBEAT * 1000,
     presenceTtlMs: c.PRESENCE_TTL * 1000,
     loginThrottle: { perAccount: c.LOGIN_MAX_FAILURES, perAddress: c.LOGIN_MAX_FAILURES_PER_ADDRESS, windowSeconds: c.LOGIN_FAILURE_WINDOW },

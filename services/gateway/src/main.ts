@@ -1,4 +1,7 @@
 import http from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { closeServer, createLogger, createRegistry, fatal, jsonErrorHandler, listen, mountOps, onShutdown } from '@im/kit';
 import { TokenVerifier } from './auth/tokens.js';
@@ -18,6 +21,9 @@ import type { GatewayDeps } from './ws/handler.js';
 import { handlers } from './ws/handlers/index.js';
 import { LocalConnections } from './ws/local-connections.js';
 import { DEFAULT_LIMITS, WsServer } from './ws/server.js';
+
+const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
+const MSGPACK_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('@msgpack/msgpack')), '../dist.umd');
 
 async function probe(url: string): Promise<boolean> {
   const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1500) });
@@ -78,6 +84,11 @@ async function main(): Promise<void> {
       ...(redis ? { redis: () => router.healthy() } : {}),
     },
   });
+  // The demo page: a small browser client of the WebSocket protocol.
+  if (config.demoPage) {
+    app.use('/demo', express.static(DEMO_DIR), express.static(MSGPACK_DIR));
+    app.get('/', (_req, res) => res.redirect('/demo/'));
+  }
   app.use(express.json({ limit: '64kb' }));
   app.use(authRoutes({ seaking, verifier, router, throttle, logger }));
   app.use(jsonErrorHandler(logger));

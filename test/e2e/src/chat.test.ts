@@ -196,6 +196,19 @@ describe('two users chat end to end', () => {
     assert.deepEqual(stats, { online_users: 2, connections: 3, gateways: 1 });
   });
 
+  test('the gateway serves the demo page and its scripts', async () => {
+    const root = await fetch(`${cluster.gatewayUrl}/`, { redirect: 'manual' });
+    assert.equal(root.status, 302);
+    const page = await fetch(`${cluster.gatewayUrl}/demo/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<script src="\/demo\/app.js"><\/script>/);
+    for (const script of ['app.js', 'msgpack.min.js']) {
+      const res = await fetch(`${cluster.gatewayUrl}/demo/${script}`);
+      assert.equal(res.status, 200, script);
+      assert.match(res.headers.get('content-type') ?? '', /javascript/);
+    }
+  });
+
   test('a ping is answered with pong, with or without id', async () => {
     const pong = await a1.request('ping');
     assert.ok(Math.abs(pong.ts - Date.now()) < 60_000);
