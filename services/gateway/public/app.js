@@ -27,7 +27,9 @@ function line(text, cls) {
 }
 
 function show(e) {
-  if (e.kind === 1) line(`#${e.seq} ${e.sender_id === me.user_id ? 'me' : e.sender_id}: ${e.content}`, e.sender_id === me.user_id ? 'me' : '');
+  const mine = e.sender_id === me.user_id;
+  const who = mine ? 'me' : current && current.type === 'single' ? current.name : e.sender_id;
+  if (e.kind === 1) line(`#${e.seq} ${who}: ${e.content}`, mine ? 'me' : '');
   else if (e.kind === 11) $('title').textContent = `${current.name} (typing…)`;
 }
 
