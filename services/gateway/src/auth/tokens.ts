@@ -1,25 +1,17 @@
-import jwt from 'jsonwebtoken';
+import { AccessTokens, type AccessClaims } from '@im/auth';
 
-export interface AccessClaims {
-  user_id: string;
-  session_id: string;
-  expires_at: number;
-}
+export type { AccessClaims };
 
-/** Verifies an access token locally: signature, expiry and shape. */
+/** Verifies access tokens locally: signature, expiry and shape. */
 export class TokenVerifier {
-  constructor(private readonly secret: string) {}
+  private readonly tokens: AccessTokens;
+
+  constructor(secret: string) {
+    this.tokens = new AccessTokens(secret);
+  }
 
   verify(token: string): AccessClaims | undefined {
-    try {
-      const claims = jwt.verify(token, this.secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
-      if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') {
-        return undefined;
-      }
-      return { user_id: claims.sub, session_id: claims.sid, expires_at: claims.exp * 1000 };
-    } catch {
-      return undefined;
-    }
+    return this.tokens.verify(token);
   }
 }
 
