@@ -73,3 +73,8 @@ export const cfg = {
 export function serviceFields(port: number) {
   return { PORT: cfg.port(port), HOST: z.string().default('0.0.0.0'), LOG_LEVEL: cfg.logLevel() };
 }
+
+/** The settings every service has, from the fields of `serviceFields`. */
+export function serviceSettings(c: { PORT: number; HOST: string; LOG_LEVEL: string }) {
+  return { port: c.PORT, host: c.HOST, logLevel: c.LOG_LEVEL };
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cfg, readConfig, serviceFields, type Env } from '@im/kit';
+import { cfg, readConfig, serviceFields, serviceSettings, type Env } from '@im/kit';
 import { Limits } from '@im/protocol';
 
 const schema = z.object({
@@ -39,9 +39,7 @@ export type GatewayConfig = ReturnType<typeof loadConfig>;
 export function loadConfig(env: Env = process.env) {
   const c = readConfig(schema, env);
   return {
-    port: c.PORT,
-    host: c.HOST,
-    logLevel: c.LOG_LEVEL,
+    ...serviceSettings(c),
     gatewayId: c.GATEWAY_ID,
     seakingUrl: c.SEAKING_URL,
     relayUrl: c.RELAY_URL,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cfg, readConfig, serviceFields, type Env } from '@im/kit';
+import { cfg, readConfig, serviceFields, serviceSettings, type Env } from '@im/kit';
 
 const schema = z.object({
   ...serviceFields(8081),
@@ -24,9 +24,7 @@ export type SeakingConfig = ReturnType<typeof loadConfig>;
 export function loadConfig(env: Env = process.env) {
   const c = readConfig(schema, env);
   return {
-    port: c.PORT,
-    host: c.HOST,
-    logLevel: c.LOG_LEVEL,
+    ...serviceSettings(c),
     databaseUrl: c.DATABASE_URL,
     databasePoolSize: c.DATABASE_POOL_SIZE,
     jwtSecret: c.JWT_SECRET,
