@@ -21,6 +21,8 @@ describe('two users chat end to end', () => {
     a1 = await alice.connect();
     a2 = await alice.connect({ useHeader: true });
     b1 = await bob.connect();
+    // Off unless configured: the client offers it, the gateway declines.
+    assert.equal(b1.ws.extensions, '');
   });
 
   after(async () => {
