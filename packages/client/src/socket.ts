@@ -22,6 +22,12 @@ export interface ConnectOptions {
   requestTimeoutMs?: number;
 }
 
+/**
+ * The largest server frame the SDK decodes: a stored event may encode to 4 × the client
+ * frame limit (contract 3.4), and a push or sync reply wraps it. Larger frames are dropped.
+ */
+export const MAX_SERVER_FRAME_BYTES = 16 * 1024 * 1024;
+
 let cidCounter = 0;
 
 /** A client-side id for an event: unique enough to make resends safe. */
@@ -35,7 +41,8 @@ export function newCid(): string {
  * promise; pushes arrive as `event` and `notice` events; `closed` carries the close code.
  *
  * Events: 'event' (ImEvent), 'notice' (Notice), 'error-frame' (ErrorBody of a request without
- * id), 'frame' (every server frame), 'close' ({code, reason}).
+ * id), 'frame' (every server frame), 'close' ({code, reason}), 'bad-frame' (byte length of a
+ * frame that could not be decoded), 'listener-error' (what an app listener threw).
  */
 export class ImSocket extends EventEmitter {
   private nextId = 1;
@@ -51,7 +58,21 @@ export class ImSocket extends EventEmitter {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15000;
     ws.binaryType = 'nodebuffer';
     ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (isBinary) this.receive(decode(data) as ServerMessage);
+      if (!isBinary) return;
+      // Nothing a server sends may throw out of a socket listener: an undecodable frame is
+      // reported and dropped, and a failing app listener is the app's, not the socket's.
+      let frame: ServerMessage;
+      try {
+        frame = decode(data, MAX_SERVER_FRAME_BYTES) as ServerMessage;
+      } catch {
+        this.emitSafely('bad-frame', data.byteLength);
+        return;
+      }
+      if (frame === null || typeof frame !== 'object' || typeof frame.cmd !== 'string') {
+        this.emitSafely('bad-frame', data.byteLength);
+        return;
+      }
+      this.receive(frame);
     });
     this.closed = new Promise((resolve) => {
       ws.on('close', (code: number, reason: Buffer) => {
@@ -61,7 +82,7 @@ export class ImSocket extends EventEmitter {
           p.reject(new ImError({ code: 'unavailable', message: `socket closed (${code})` }));
         }
         this.pending.clear();
-        this.emit('close', info);
+        this.emitSafely('close', info);
         resolve(info);
       });
     });
@@ -83,8 +104,19 @@ export class ImSocket extends EventEmitter {
     });
   }
 
+  /** Emits without letting a listener's exception escape into the socket's event loop. */
+  private emitSafely(event: string, ...args: unknown[]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (err) {
+      queueMicrotask(() => {
+        if (this.listenerCount('listener-error') > 0) this.emit('listener-error', err);
+      });
+    }
+  }
+
   private receive(frame: ServerMessage): void {
-    this.emit('frame', frame);
+    this.emitSafely('frame', frame);
     if (frame.id !== undefined && this.pending.has(frame.id)) {
       const p = this.pending.get(frame.id)!;
       this.pending.delete(frame.id);
@@ -93,9 +125,9 @@ export class ImSocket extends EventEmitter {
       else p.resolve(frame.data);
       return;
     }
-    if (frame.cmd === 'event') this.emit('event', frame.data as ImEvent);
-    else if (frame.cmd === 'notice') this.emit('notice', frame.data as Notice);
-    else if (frame.cmd === 'error') this.emit('error-frame', frame.data as ErrorBody);
+    if (frame.cmd === 'event') this.emitSafely('event', frame.data as ImEvent);
+    else if (frame.cmd === 'notice') this.emitSafely('notice', frame.data as Notice);
+    else if (frame.cmd === 'error') this.emitSafely('error-frame', frame.data as ErrorBody);
   }
 
   /** Sends a command and resolves with its reply data, or rejects with an ImError. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cid, Empty, Id, Nickname, Seq, TagsSchema } from './common.js';
+import { Announcement, Avatar, Cid, Empty, GroupName, Id, Nickname, Remark, RequestMessage, SearchQuery, Seq, TagsSchema } from './common.js';
 import { Limits } from './limits.js';
 import { boundedList } from './validate.js';
 
@@ -12,7 +12,6 @@ const ConversationRef = z.object({ conversation_id: Id });
 const UserRef = z.object({ user_id: Id });
 const RequestRef = z.object({ request_id: Id });
 const GroupRef = z.object({ group_id: Id });
-const GroupName = z.string().min(1).max(Limits.groupNameMax);
 
 export const EventData = z.object({
   conversation_id: Id,
@@ -46,13 +45,13 @@ export const CommandSchemas = {
   get_conversation_members: ConversationRef,
 
   get_friends: Empty,
-  send_friend_request: z.object({ user_id: Id, message: z.string().max(Limits.friendRequestMessageMax).optional() }),
+  send_friend_request: z.object({ user_id: Id, message: RequestMessage.optional() }),
   get_friend_requests: z.object({ direction: z.enum(['incoming', 'outgoing']).optional() }).optional(),
   accept_friend_request: RequestRef,
   reject_friend_request: RequestRef,
   delete_friend: UserRef,
 
-  set_friend_remark: z.object({ user_id: Id, remark: z.string().max(Limits.remarkMax) }),
+  set_friend_remark: z.object({ user_id: Id, remark: Remark }),
 
   block_user: UserRef,
   unblock_user: UserRef,
@@ -65,15 +64,15 @@ export const CommandSchemas = {
   add_group_members: z.object({ group_id: Id, user_ids: boundedList(Id, Limits.groupListMax, 'user_ids').min(1) }),
   remove_group_member: z.object({ group_id: Id, user_id: Id }),
   leave_group: GroupRef,
-  update_group: z.object({ group_id: Id, name: GroupName.optional(), announcement: z.string().max(Limits.announcementMax).optional() }),
+  update_group: z.object({ group_id: Id, name: GroupName.optional(), announcement: Announcement.optional() }),
   set_group_role: z.object({ group_id: Id, user_id: Id, role: z.enum(['admin', 'member']) }),
   transfer_group_owner: z.object({ group_id: Id, user_id: Id }),
   dissolve_group: GroupRef,
 
   get_user_info: z.object({ user_ids: boundedList(Id, Limits.userInfoMaxIds, 'user_ids') }),
-  update_profile: z.object({ nickname: Nickname.optional(), avatar: z.string().max(Limits.avatarMax).optional() }),
+  update_profile: z.object({ nickname: Nickname.optional(), avatar: Avatar.optional() }),
   get_presence: z.object({ user_ids: boundedList(Id, Limits.presenceMaxIds, 'user_ids') }),
-  search_users: z.object({ query: z.string().min(1).max(64), limit: z.number().int().min(1).max(50).optional() }),
+  search_users: z.object({ query: SearchQuery, limit: z.number().int().min(1).max(50).optional() }),
 } as const;
 
 export type CommandName = keyof typeof CommandSchemas;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DeviceId, Email, Nickname, Password, Phone, Platform, Username } from './common.js';
+import { shortText } from './validate.js';
 
 /** Bodies of the gateway's HTTP API (contract section 1). */
 
@@ -13,10 +14,10 @@ export const RegisterBody = z.object({
 
 export const LoginBody = z
   .object({
-    username: z.string().min(1).max(64).optional(),
-    phone: z.string().min(1).max(32).optional(),
-    email: z.string().min(1).max(254).optional(),
-    password: z.string().min(1).max(128),
+    username: shortText(1, 64).optional(),
+    phone: shortText(1, 32).optional(),
+    email: shortText(1, 254).optional(),
+    password: shortText(1, 128),
     device_id: DeviceId.optional(),
     platform: Platform.optional(),
   })
@@ -25,7 +26,7 @@ export const LoginBody = z
     path: ['username'],
   });
 
-export const RefreshBody = z.object({ refresh_token: z.string().min(1).max(512) });
+export const RefreshBody = z.object({ refresh_token: shortText(1, 512) });
 
 export type RegisterInput = z.output<typeof RegisterBody>;
 export type LoginInput = z.output<typeof LoginBody>;

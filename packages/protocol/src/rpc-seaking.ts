@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Nickname, Seq } from './common.js';
+import { Announcement, Avatar, GroupName, Id, Nickname, Remark, RequestMessage, SearchQuery, Seq } from './common.js';
 import { AuthCodeBody, CodeLoginBody, LoginBody, RegisterBody, RefreshBody } from './http.js';
 import { Limits } from './limits.js';
 import type { ConversationMember, ConversationType, Friend, FriendRequest, Group, Notice, Session, User } from './models.js';
@@ -24,7 +24,6 @@ export interface Effects {
 }
 
 const Acting = { user_id: Id };
-const GroupName = z.string().min(1).max(Limits.groupNameMax);
 
 export const SeakingParams = {
   'seaking.register': RegisterBody,
@@ -41,18 +40,18 @@ export const SeakingParams = {
   'seaking.createConversation': z.object({ ...Acting, peer_user_id: Id }),
   'seaking.getUserConversations': z.object(Acting),
   'seaking.getFriends': z.object(Acting),
-  'seaking.sendFriendRequest': z.object({ ...Acting, to_user_id: Id, message: z.string().max(Limits.friendRequestMessageMax).optional() }),
+  'seaking.sendFriendRequest': z.object({ ...Acting, to_user_id: Id, message: RequestMessage.optional() }),
   'seaking.getPendingFriendRequests': z.object({ ...Acting, direction: z.enum(['incoming', 'outgoing']).default('incoming') }),
   'seaking.acceptFriendRequest': z.object({ ...Acting, request_id: Id }),
   'seaking.rejectFriendRequest': z.object({ ...Acting, request_id: Id }),
   'seaking.deleteFriend': z.object({ ...Acting, friend_id: Id }),
-  'seaking.setFriendRemark': z.object({ ...Acting, friend_id: Id, remark: z.string().max(Limits.remarkMax) }),
+  'seaking.setFriendRemark': z.object({ ...Acting, friend_id: Id, remark: Remark }),
   'seaking.blockUser': z.object({ ...Acting, target_id: Id }),
   'seaking.unblockUser': z.object({ ...Acting, target_id: Id }),
   'seaking.getBlocked': z.object(Acting),
   'seaking.getVisibleUsers': z.object({ ...Acting, user_ids: boundedList(Id, Limits.presenceMaxIds, 'user_ids') }),
-  'seaking.updateProfile': z.object({ ...Acting, nickname: Nickname.optional(), avatar: z.string().max(Limits.avatarMax).optional() }),
-  'seaking.searchUsers': z.object({ ...Acting, query: z.string().min(1).max(64), limit: z.number().int().min(1).max(50).default(20) }),
+  'seaking.updateProfile': z.object({ ...Acting, nickname: Nickname.optional(), avatar: Avatar.optional() }),
+  'seaking.searchUsers': z.object({ ...Acting, query: SearchQuery, limit: z.number().int().min(1).max(50).default(20) }),
   'seaking.createGroup': z.object({ ...Acting, name: GroupName, member_ids: boundedList(Id, Limits.groupListMax, 'member_ids') }),
   'seaking.getUserGroups': z.object(Acting),
   'seaking.getGroupInfo': z.object({ ...Acting, group_id: Id }),
@@ -66,7 +65,7 @@ export const SeakingParams = {
   }),
   'seaking.removeGroupMember': z.object({ ...Acting, group_id: Id, target_id: Id }),
   'seaking.leaveGroup': z.object({ ...Acting, group_id: Id }),
-  'seaking.updateGroup': z.object({ ...Acting, group_id: Id, name: GroupName.optional(), announcement: z.string().max(Limits.announcementMax).optional() }),
+  'seaking.updateGroup': z.object({ ...Acting, group_id: Id, name: GroupName.optional(), announcement: Announcement.optional() }),
   'seaking.setGroupRole': z.object({ ...Acting, group_id: Id, target_id: Id, role: z.enum(['admin', 'member']) }),
   'seaking.transferGroupOwner': z.object({ ...Acting, group_id: Id, target_id: Id }),
   'seaking.dissolveGroup': z.object({ ...Acting, group_id: Id }),

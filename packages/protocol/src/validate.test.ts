@@ -17,11 +17,30 @@ test('utf8Length counts bytes', () => {
 });
 
 test('schema failures become bad_request naming the field; payload limits too_large', () => {
-  assert.throws(() => parse(CommandSchemas.sync, { conversation_id: 1 }, 'data'), code('bad_request', 'data.conversation_id'));
+  assert.throws(() => parse(CommandSchemas.sync, { conversation_id: 1 }, 'data'), code('bad_request', 'conversation_id'));
   assert.throws(() => parse(CommandSchemas.sync, undefined, 'data'), code('bad_request'));
   assert.throws(() => parse(CommandSchemas.get_user_info, { user_ids: Array.from({ length: 101 }, () => 'u') }), code('too_large', 'user_ids'));
   assert.throws(() => parse(CommandSchemas.event, { conversation_id: 'c', kind: 1, content: 'x', tags: [[]] }), code('bad_request', 'tags.0'));
   assert.deepEqual(parse(CommandSchemas.get_friend_requests, undefined), undefined);
+});
+
+test('a NUL or an unpaired surrogate in any short field is bad_request naming the field', () => {
+  const bad = ['a\u0000b', 'x\ud800y'];
+  for (const v of bad) {
+    assert.throws(() => parse(CommandSchemas.update_profile, { nickname: v }), code('bad_request', 'nickname'));
+    assert.throws(() => parse(CommandSchemas.update_profile, { avatar: v }), code('bad_request', 'avatar'));
+    assert.throws(() => parse(CommandSchemas.create_group, { name: v, member_ids: [] }), code('bad_request', 'name'));
+    assert.throws(() => parse(CommandSchemas.update_group, { group_id: 'g', announcement: v }), code('bad_request', 'announcement'));
+    assert.throws(() => parse(CommandSchemas.set_friend_remark, { user_id: 'u', remark: v }), code('bad_request', 'remark'));
+    assert.throws(() => parse(CommandSchemas.send_friend_request, { user_id: 'u', message: v }), code('bad_request', 'message'));
+    assert.throws(() => parse(CommandSchemas.search_users, { query: v }), code('bad_request', 'query'));
+    assert.throws(() => parse(CommandSchemas.sync, { conversation_id: v }), code('bad_request', 'conversation_id'));
+    assert.throws(() => parse(LoginBody, { username: v, password: 'pw' }), code('bad_request', 'username'));
+    assert.throws(() => parse(LoginBody, { username: 'alice', password: v }), code('bad_request', 'password'));
+    assert.throws(() => parse(LoginBody, { username: 'alice', password: 'pw', device_id: v }), code('bad_request', 'device_id'));
+  }
+  // Ordinary non-ASCII text and emoji pass.
+  assert.equal(parse(CommandSchemas.update_profile, { nickname: 'Zoë 😀 李' }).nickname, 'Zoë 😀 李');
 });
 
 test('login needs exactly one identifier', () => {

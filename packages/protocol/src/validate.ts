@@ -66,21 +66,38 @@ function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
-/** Converts the first problem zod found into the contract's error. */
-export function toAppError(error: z.ZodError, prefix = ''): AppError {
+/**
+ * Converts the first problem zod found into the contract's error. `field` is the path of
+ * the offending input field as the client named it (`limit`, `tags.0`); `whole` names the
+ * input itself in messages when the problem is with all of it.
+ */
+export function toAppError(error: z.ZodError, whole = 'input'): AppError {
   const issue = error.issues[0];
   if (!issue) return new AppError('bad_request', 'invalid input');
-  const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+  const path = issue.path.map(String).join('.');
   const field = path === '' ? undefined : path;
   const tooLarge = issue.code === 'custom' && (issue.params as { code?: string } | undefined)?.code === 'too_large';
   const text = issue.code === 'custom' ? issue.message : describe(issue);
-  const message = field && issue.code !== 'custom' ? `${field} ${text}` : text;
+  const message = issue.code === 'custom' && field ? text : `${field ?? whole} ${text}`;
   return new AppError(tooLarge ? 'too_large' : 'bad_request', message, field);
 }
 
 /** Validates input from outside against a schema; the narrowed value or a contract error. */
-export function parse<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
+export function parse<S extends z.ZodType>(schema: S, input: unknown, whole = 'input'): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw toAppError(result.error, prefix);
+  throw toAppError(result.error, whole);
+}
+
+/**
+ * A short text field (names, remarks, messages, queries): a length in characters, and no
+ * U+0000 or unpaired surrogate, which PostgreSQL text cannot hold or would store as
+ * something else (contract 0: `bad_request`, never `internal`).
+ */
+export function shortText(min: number, max: number) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((v) => !hasNul(v), 'must not contain NUL characters or unpaired surrogates');
 }

@@ -63,8 +63,8 @@ describe('bad input', () => {
 
   test('wrong types and missing fields are bad_request naming the field', async () => {
     const s = await alice.connect();
-    await assert.rejects(s.request('sync', { conversation_id: 42 } as never), (e: ImError) => e.code === 'bad_request' && e.field === 'data.conversation_id');
-    await assert.rejects(s.request('send_friend_request', {} as never), (e: ImError) => e.code === 'bad_request' && e.field === 'data.user_id');
+    await assert.rejects(s.request('sync', { conversation_id: 42 } as never), (e: ImError) => e.code === 'bad_request' && e.field === 'conversation_id');
+    await assert.rejects(s.request('send_friend_request', {} as never), (e: ImError) => e.code === 'bad_request' && e.field === 'user_id');
     await assert.rejects(
       s.request('event', { conversation_id: conversationId, kind: 1, content: 'x' } as never),
       (e: ImError) => e.code === 'bad_request' && e.field === 'cid',
@@ -74,7 +74,7 @@ describe('bad input', () => {
       (e: ImError) => e.code === 'bad_request',
     );
     await assert.rejects(s.request('event', { conversation_id: conversationId, kind: 99, content: 'x', cid: 'k99' }), (e: ImError) => e.code === 'bad_request' && e.field === 'kind');
-    await assert.rejects(s.request('sync', { conversation_id: conversationId, limit: 201 }), (e: ImError) => e.code === 'bad_request' && e.field === 'data.limit');
+    await assert.rejects(s.request('sync', { conversation_id: conversationId, limit: 201 }), (e: ImError) => e.code === 'bad_request' && e.field === 'limit');
     s.terminate();
   });
 
@@ -86,11 +86,11 @@ describe('bad input', () => {
     await assert.rejects(s.sendText(conversationId, 'é'.repeat(8193)), (e: ImError) => e.code === 'too_large');
     await assert.rejects(s.sendText(conversationId, ''), (e: ImError) => e.code === 'bad_request');
     const tags = Array.from({ length: 33 }, () => ['mention', bob.userId]);
-    await assert.rejects(s.sendText(conversationId, 'hi', { tags }), (e: ImError) => e.code === 'too_large' && e.field === 'data.tags');
+    await assert.rejects(s.sendText(conversationId, 'hi', { tags }), (e: ImError) => e.code === 'too_large' && e.field === 'tags');
     await assert.rejects(s.sendText(conversationId, 'hi', { tags: [['mention', 'x'.repeat(1025)]] }), (e: ImError) => e.code === 'too_large');
-    await assert.rejects(s.request('send_friend_request', { user_id: bob.userId, message: 'm'.repeat(257) }), (e: ImError) => e.code === 'bad_request' && e.field === 'data.message');
+    await assert.rejects(s.request('send_friend_request', { user_id: bob.userId, message: 'm'.repeat(257) }), (e: ImError) => e.code === 'bad_request' && e.field === 'message');
     await assert.rejects(s.request('get_user_info', { user_ids: Array.from({ length: 101 }, (_, i) => `u${i}`) }), (e: ImError) => e.code === 'too_large');
-    await assert.rejects(s.sendText(conversationId, 'hi', { cid: 'c'.repeat(65) }), (e: ImError) => e.code === 'bad_request' && e.field === 'data.cid');
+    await assert.rejects(s.sendText(conversationId, 'hi', { cid: 'c'.repeat(65) }), (e: ImError) => e.code === 'bad_request' && e.field === 'cid');
     s.terminate();
     await stillServes();
   });

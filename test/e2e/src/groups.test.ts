@@ -42,7 +42,7 @@ describe('groups', () => {
   });
 
   test('group refusals: bad names, unknown members, too many members', async () => {
-    await assert.rejects(so.request('create_group', { name: '', member_ids: [] }), code('bad_request', 'data.name'));
+    await assert.rejects(so.request('create_group', { name: '', member_ids: [] }), code('bad_request', 'name'));
     await assert.rejects(so.request('create_group', { name: 'x'.repeat(65), member_ids: [] }), code('bad_request'));
     await assert.rejects(so.request('create_group', { name: 'Ghosts', member_ids: ['u-nobody'] }), code('not_found'));
     const five = [admin, member, late, outsider].map((u) => u.userId);

@@ -69,7 +69,7 @@ describe('blocks, remarks, profiles and search', () => {
     assert.equal(user.nickname, 'Bob the Builder');
     assert.equal(user.avatar, 'https://img.example/bob.png');
     assert.equal((await a.request('get_user_info', { user_ids: [bob.userId] })).users[0]!.nickname, 'Bob the Builder');
-    await assert.rejects(b.request('update_profile', { nickname: '' }), code('bad_request', 'data.nickname'));
+    await assert.rejects(b.request('update_profile', { nickname: '' }), code('bad_request', 'nickname'));
     await assert.rejects(b.request('update_profile', { nickname: 'n'.repeat(65) }), code('bad_request'));
   });
 

@@ -40,7 +40,7 @@ export function authRoutes({ seaking, verifier, router, throttle, logger }: Auth
   r.post(
     '/api/register',
     route(logger, async (req, res) => {
-      const body = parse(RegisterBody, req.body);
+      const body = parse(RegisterBody, req.body, 'body');
       res.status(201).json(await seaking.call('seaking.register', body));
     }),
   );
@@ -48,7 +48,7 @@ export function authRoutes({ seaking, verifier, router, throttle, logger }: Auth
   r.post(
     '/api/login',
     route(logger, async (req, res) => {
-      const body = parse(LoginBody, req.body);
+      const body = parse(LoginBody, req.body, 'body');
       const address = req.ip ?? 'unknown';
       res.json(await throttled(accountKey(body), address, () => seaking.call('seaking.login', { ...body, client_ip: address })));
     }),
@@ -57,7 +57,7 @@ export function authRoutes({ seaking, verifier, router, throttle, logger }: Auth
   r.post(
     '/api/auth/code',
     route(logger, async (req, res) => {
-      const body = parse(AuthCodeBody, req.body);
+      const body = parse(AuthCodeBody, req.body, 'body');
       await seaking.call('seaking.requestLoginCode', body);
       res.status(204).end();
     }),
@@ -66,7 +66,7 @@ export function authRoutes({ seaking, verifier, router, throttle, logger }: Auth
   r.post(
     '/api/login/code',
     route(logger, async (req, res) => {
-      const body = parse(CodeLoginBody, req.body);
+      const body = parse(CodeLoginBody, req.body, 'body');
       res.json(await throttled(accountKey({ email: body.email }), req.ip ?? 'unknown', () => seaking.call('seaking.loginWithCode', body)));
     }),
   );
@@ -74,7 +74,7 @@ export function authRoutes({ seaking, verifier, router, throttle, logger }: Auth
   r.post(
     '/api/refresh',
     route(logger, async (req, res) => {
-      const body = parse(RefreshBody, req.body);
+      const body = parse(RefreshBody, req.body, 'body');
       const { session, revoked_sessions } = await seaking.call('seaking.refresh', body);
       closeSessions(revoked_sessions);
       if (!session) throw unauthorized(revoked_sessions.length > 0 ? 'refresh token was already used; the session is revoked' : 'invalid refresh token');
