@@ -68,7 +68,6 @@ const rules: Record<number, (e: EventShape) => void> = {
       }
     }
     optionalSingle(e.tags, 'reply', HEX64);
-    noServerTags(e.tags);
   },
   [Kind.FILE]: (e) => {
     contentBytes(e.content, 0, Limits.maxContentBytes, 'caption');
@@ -78,7 +77,6 @@ const rules: Record<number, (e: EventShape) => void> = {
     optionalSingle(e.tags, 'duration', DECIMAL);
     optionalSingle(e.tags, 'dim', /^\d{1,6}x\d{1,6}$/);
     optionalSingle(e.tags, 'x', HEX64);
-    noServerTags(e.tags);
   },
   [Kind.REVOKE]: (e) => {
     contentBytes(e.content, 0, Limits.maxContentBytes, 'reason');
@@ -105,11 +103,11 @@ const rules: Record<number, (e: EventShape) => void> = {
     contentBytes(e.content, 0, Limits.maxContentBytes, 'comment');
     const sources = tagsNamed(e.tags, 'e');
     if (sources.length < 1) bad('a forward needs at least one "e" tag', 'tags');
-    if (sources.length > MAX_FORWARD_SOURCES) {
+    if (sources.some((t) => !HEX64.test(t[1] ?? ''))) bad('an "e" tag has an invalid value', 'tags');
+    // A source named twice counts once (and is copied once).
+    if (forwardSources(e.tags).length > MAX_FORWARD_SOURCES) {
       throw new AppError('too_large', `a forward takes at most ${MAX_FORWARD_SOURCES} sources`, 'tags');
     }
-    if (sources.some((t) => !HEX64.test(t[1] ?? ''))) bad('an "e" tag has an invalid value', 'tags');
-    noServerTags(e.tags);
   },
 };
 
@@ -119,7 +117,14 @@ export function checkEventShape(e: EventShape): void {
   if (!rule) bad(`unknown kind ${e.kind}`, 'kind');
   if (isPersistedKind(e.kind) && (e.cid === undefined || e.cid === '')) bad('cid is required for this kind', 'cid');
   if (e.tags.some((t) => t.some(hasNul))) bad('tags must not contain NUL characters or unpaired surrogates', 'tags');
+  // `src` tags are copies the server adds to forwards; a client may not send one, in any kind.
+  noServerTags(e.tags);
   rule(e);
+}
+
+/** The distinct sources a forward names, in the order first named. */
+export function forwardSources(tags: Tag[]): string[] {
+  return [...new Set(tags.filter((t) => t[0] === 'e').map((t) => t[1]!))];
 }
 
 /** The event id a revoke, edit or reaction points at. */

@@ -1,6 +1,8 @@
 /** Limits of the external contract. Configurable ones are defaults. */
 export const Limits = {
   maxFrameBytes: 65536,
+  /** A stored event, server-added tags included, encodes to at most 4 × max_frame_bytes. */
+  maxEventBytes: 4 * 65536,
   maxContentBytes: 16384,
   maxTags: 32,
   maxTagStrings: 16,

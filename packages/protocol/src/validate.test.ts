@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AppError } from './errors.js';
-import { checkEventShape } from './kind-rules.js';
+import { checkEventShape, forwardSources } from './kind-rules.js';
 import { CommandSchemas } from './commands.js';
 import { LoginBody } from './http.js';
 import { parse, utf8Length } from './validate.js';
@@ -66,7 +66,19 @@ test('kind rules: text, file and the rest', () => {
   checkEventShape({ kind: 12, content: '👍', tags: [['e', H], ['remove']], cid: 'c' });
   assert.throws(() => checkEventShape({ kind: 12, content: 'x'.repeat(65), tags: [['e', H]], cid: 'c' }), code('too_large'));
   checkEventShape({ kind: 13, content: '', tags: [['e', H]], cid: 'c' });
-  assert.throws(() => checkEventShape({ kind: 13, content: '', tags: Array.from({ length: 31 }, () => ['e', H]), cid: 'c' }), code('too_large'));
   assert.throws(() => checkEventShape({ kind: 13, content: '', tags: [], cid: 'c' }), code('bad_request'));
   assert.throws(() => checkEventShape({ kind: 2, content: 'x', tags: [], cid: 'c' }), code('bad_request', 'kind'));
+});
+
+test('src tags are the server\'s in every kind; a forward source named twice counts once', () => {
+  const src = ['src', H, '1', 'u', '1', 'x', '[]'];
+  for (const kind of [1, 3, 5, 7, 12, 13]) {
+    const tags = kind === 3 ? [['url', 'u'], ['m', 'x'], ['size', '1'], src] : [['e', H], src];
+    assert.throws(() => checkEventShape({ kind, content: '👍', tags, cid: 'c' }), code('bad_request', 'tags'), `kind ${kind}`);
+  }
+  const other = 'b'.repeat(64);
+  checkEventShape({ kind: 13, content: '', tags: [...Array.from({ length: 30 }, () => ['e', H]), ['e', other]], cid: 'c' });
+  const distinct = Array.from({ length: 31 }, (_, i) => ['e', i.toString(16).padStart(64, '0')]);
+  assert.throws(() => checkEventShape({ kind: 13, content: '', tags: distinct, cid: 'c' }), code('too_large', 'tags'));
+  assert.deepEqual(forwardSources([['e', H], ['x', 'y'], ['e', other], ['e', H]]), [H, other]);
 });

@@ -13,6 +13,8 @@ const schema = z.object({
   /** Seconds after sending within which a message may be revoked, and edited. */
   REVOKE_WINDOW: cfg.int(120, 1),
   EDIT_WINDOW: cfg.int(24 * 3600, 1),
+  /** Most bytes a stored event may encode to (4 × the gateways' MAX_FRAME_BYTES). */
+  MAX_EVENT_BYTES: cfg.int(4 * 65536, 4096, 64 * 1024 * 1024),
 });
 
 export type RelayConfig = ReturnType<typeof loadConfig>;
@@ -28,5 +30,6 @@ export function loadConfig(env: Env = process.env) {
     commitConcurrency: c.COMMIT_CONCURRENCY,
     revokeWindowMs: c.REVOKE_WINDOW * 1000,
     editWindowMs: c.EDIT_WINDOW * 1000,
+    maxEventBytes: c.MAX_EVENT_BYTES,
   };
 }

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     registers: [registry],
   });
   const repository = new EventsRepository(db);
-  const targets = new Targets(repository, { revokeMs: config.revokeWindowMs, editMs: config.editWindowMs });
+  const targets = new Targets(repository, { revokeMs: config.revokeWindowMs, editMs: config.editWindowMs, maxEventBytes: config.maxEventBytes });
   const events = new EventsService(db, repository, targets, {
     maxBatch: config.commitBatchMax,
     concurrency: config.commitConcurrency,

@@ -1,10 +1,13 @@
+import { encode } from '@im/codec';
 import type { Queryable } from '@im/db';
-import { AppError, badRequest, conflict, forbidden, Kind, notFound, targetOf, type StoreEventInput, type Tag } from '@im/protocol';
+import { AppError, badRequest, conflict, forbidden, forwardSources, Kind, notFound, targetOf, tooLarge, type StoreEventInput, type Tag } from '@im/protocol';
 import type { EventRow, EventsRepository } from './repository.js';
 
 export interface TargetWindows {
   revokeMs: number;
   editMs: number;
+  /** Most bytes a stored event may encode to, server-added tags included. */
+  maxEventBytes: number;
 }
 
 /** Kinds that are messages: what revokes, reactions and forwards may point at. */
@@ -43,8 +46,11 @@ export class Targets {
         else await this.events.addReaction(target.conversation_id, target.seq, item.sender_id, item.content, now, tx);
         return item.tags;
       }
-      case Kind.FORWARD:
-        return [...item.tags, ...(await this.sources(item.tags, tx))];
+      case Kind.FORWARD: {
+        const tags = [...item.tags, ...(await this.sources(item.tags, tx))];
+        this.checkSize(item, tags, now);
+        return tags;
+      }
       default:
         return item.tags;
     }
@@ -66,16 +72,38 @@ export class Targets {
     return target;
   }
 
-  /** A copy of each forwarded source, so recipients outside its conversation can see it. */
+  /**
+   * A copy of each forwarded source, so recipients outside its conversation can see it. A
+   * source named twice is copied once, and a source that is itself a forward is copied
+   * without its own copies: forwarding a forward never nests them, so a forward's size is
+   * bounded by its sources' own content and tags.
+   */
   private async sources(tags: Tag[], tx: Queryable): Promise<Tag[]> {
-    const ids = tags.filter((t) => t[0] === 'e').map((t) => t[1]!);
+    const ids = forwardSources(tags);
     const rows = new Map((await this.events.findByIds(ids, tx)).map((r) => [r.id, r]));
     return ids.map((id) => {
       const source = rows.get(id);
       if (!source) throw notFound(`no such source event ${id}`, 'tags');
       if (source.revoked_at !== null) throw conflict(`the source ${id} was revoked`, 'tags');
       const content = source.current_content ?? source.content;
-      return ['src', source.id, String(source.kind), source.sender_id, String(source.created_at), content, JSON.stringify(source.tags)];
+      const ownTags = source.tags.filter((t) => t[0] !== 'src');
+      return ['src', source.id, String(source.kind), source.sender_id, String(source.created_at), content, JSON.stringify(ownTags)];
     });
+  }
+
+  /** Refuses an event that would encode to more than the stored-event limit (contract 3.4). */
+  private checkSize(item: StoreEventInput, tags: Tag[], now: number): void {
+    const bytes = encode({
+      id: '0'.repeat(64),
+      conversation_id: item.conversation_id,
+      seq: Number.MAX_SAFE_INTEGER,
+      sender_id: item.sender_id,
+      kind: item.kind,
+      content: item.content,
+      tags,
+      cid: item.cid,
+      created_at: now,
+    }).byteLength;
+    if (bytes > this.windows.maxEventBytes) throw tooLarge(`the event would be ${bytes} bytes stored; at most ${this.windows.maxEventBytes} are allowed`, 'tags');
   }
 }
