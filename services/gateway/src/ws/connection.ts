@@ -49,10 +49,26 @@ export class Connection {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
-  /** Sends a reply the client asked for. */
+  /**
+   * Sends a frame: a reply, an ack or a push. A socket whose unsent data has passed the
+   * bound cannot keep up, or stopped reading: it is dropped (it reconnects and syncs),
+   * never waited for. Replies count like pushes: a client that asks and never reads must
+   * not grow the gateway without bound. A frame is refused only once the backlog is past
+   * the bound, so one large reply to a reading client always goes out.
+   */
   send(bytes: Uint8Array): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.drop();
+      return;
+    }
     this.write(bytes);
+  }
+
+  /** Drops the connection at once: a close frame would only queue behind the backlog. */
+  private drop(): void {
+    this.disarm();
+    this.ws.terminate();
   }
 
   /**
@@ -73,19 +89,9 @@ export class Connection {
     this.ws.send(bytes, { binary: true });
   }
 
-  /**
-   * Sends a push. A socket whose unsent data has passed the bound cannot keep up: it is
-   * dropped (it reconnects and syncs), never waited for.
-   */
+  /** Sends a push; bounded like every other frame (see `send`). */
   push(bytes: Uint8Array): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.disarm();
-      // The close frame would queue behind the backlog: drop the connection at once.
-      this.ws.terminate();
-      return;
-    }
-    this.write(bytes);
+    this.send(bytes);
   }
 
   /**

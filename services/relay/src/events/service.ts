@@ -15,6 +15,38 @@ export interface EventsOptions {
 
 const keyOf = (e: { sender_id: string; cid: string }) => `${e.sender_id}\u0000${e.cid}`;
 
+/** Most bytes (roughly, as encoded) of events in one sync page; at least one event always fits. */
+export const PAGE_BYTES = 512 * 1024;
+
+function approxBytes(row: EventRow): number {
+  let n = 200 + (row.current_content ?? row.content).length * 3;
+  for (const tag of row.tags) for (const s of tag) n += 2 + s.length * 3;
+  return n;
+}
+
+/**
+ * The events of a page (ascending) that fit in PAGE_BYTES: from the start when reading
+ * forward (`head`, after a seq), from the end when reading back (`tail`, before a seq), so
+ * the page always joins on to where the reader is.
+ */
+export function fitPage(rows: EventRow[], keep: 'head' | 'tail'): EventRow[] {
+  let total = 0;
+  if (keep === 'head') {
+    let i = 0;
+    for (; i < rows.length; i++) {
+      total += approxBytes(rows[i]!);
+      if (total > PAGE_BYTES && i > 0) break;
+    }
+    return i === rows.length ? rows : rows.slice(0, i);
+  }
+  let i = rows.length - 1;
+  for (; i >= 0; i--) {
+    total += approxBytes(rows[i]!);
+    if (total > PAGE_BYTES && i < rows.length - 1) break;
+  }
+  return i < 0 ? rows : rows.slice(i + 1);
+}
+
 /**
  * The event store. Writes go through a group-commit queue: concurrent stores share one
  * transaction, yet each caller hears back only after that transaction committed.
@@ -176,7 +208,10 @@ export class EventsService {
       hasMore = rows.length > p.limit;
       rows = rows.slice(0, p.limit).reverse();
     }
-    return { events: (await this.events.withReactions(rows)).map(toEvent), has_more: hasMore, max_seq: maxSeq };
+    // A page stays small enough to send at once: past PAGE_BYTES the rest waits for the next page.
+    const kept = fitPage(rows, p.after_seq !== undefined ? 'head' : 'tail');
+    if (kept.length < rows.length) hasMore = true;
+    return { events: (await this.events.withReactions(kept)).map(toEvent), has_more: hasMore, max_seq: maxSeq };
   }
 
   async query(p: { conversation_id: string; min_seq: number; kinds?: number[] | undefined; since?: number | undefined; until?: number | undefined; limit: number }): Promise<{ events: ImEvent[] }> {
