@@ -5,6 +5,7 @@ import { AppError, ERROR_CODES, isErrorCode, type ErrorCode } from '@im/protocol
  * -32000..-32099 with `data: {code, field?}`; invalid params use -32602.
  */
 
+export const PARSE_ERROR = -32700;
 export const INVALID_PARAMS = -32602;
 export const METHOD_NOT_FOUND = -32601;
 

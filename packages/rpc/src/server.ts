@@ -4,7 +4,7 @@ import jayson from 'jayson/promise/index.js';
 import type { z } from 'zod';
 import { AppError, toAppError } from '@im/protocol';
 import { errorFields, prom, type Logger, type Registry } from '@im/kit';
-import { toJsonRpcError } from './errors.js';
+import { PARSE_ERROR, toJsonRpcError } from './errors.js';
 
 export type ParamSchemas = Record<string, z.ZodType>;
 
@@ -92,5 +92,10 @@ export function createRpcRouter<P extends ParamSchemas, R extends { [M in keyof 
     express.json({ limit: options.bodyLimit ?? '32mb' }),
     server.middleware() as unknown as express.RequestHandler,
   );
+  // A body that is not JSON is a JSON-RPC parse error (-32700), not a domain error.
+  router.use('/rpc', ((err, _req, res, next) => {
+    if ((err as { type?: string })?.type !== 'entity.parse.failed') return next(err);
+    res.status(200).json({ jsonrpc: '2.0', error: { code: PARSE_ERROR, message: 'Parse error: the body is not valid JSON' }, id: null });
+  }) as express.ErrorRequestHandler);
   return router;
 }

@@ -20,7 +20,7 @@ import { Dispatcher } from './ws/dispatcher.js';
 import type { GatewayDeps } from './ws/handler.js';
 import { handlers } from './ws/handlers/index.js';
 import { LocalConnections } from './ws/local-connections.js';
-import { DEFAULT_LIMITS, WsServer } from './ws/server.js';
+import { DEFAULT_LIMITS, maxInFlight, WsServer } from './ws/server.js';
 
 const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
 const MSGPACK_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('@msgpack/msgpack')), '../dist.umd');
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       maxConnPerUser: config.maxConnPerUser,
       pingIntervalMs: config.pingIntervalMs,
       idleTimeoutMs: config.idleTimeoutMs,
-      limits: { eventRate: config.eventRate, maxBufferedBytes: config.maxBufferedBytes, ...DEFAULT_LIMITS },
+      limits: { eventRate: config.eventRate, maxBufferedBytes: config.maxBufferedBytes, maxInFlight: maxInFlight(config.eventRate), ...DEFAULT_LIMITS },
     },
   );
   ws.attach(server);

@@ -95,6 +95,32 @@ describe('bad input', () => {
     await stillServes();
   });
 
+  test('a NUL or an unpaired surrogate in any short field is bad_request naming it, never internal', async () => {
+    const s = await alice.connect();
+    const { group_id } = (await s.request('create_group', { name: 'nul test', member_ids: [] })).group;
+    for (const bad of ['a\u0000b', 'a\ud800b']) {
+      const cases: Array<[Promise<unknown>, string]> = [
+        [s.request('update_profile', { nickname: bad }), 'nickname'],
+        [s.request('update_profile', { avatar: bad }), 'avatar'],
+        [s.request('create_group', { name: bad, member_ids: [] }), 'name'],
+        [s.request('update_group', { group_id, name: bad }), 'name'],
+        [s.request('update_group', { group_id, announcement: bad }), 'announcement'],
+        [s.request('set_friend_remark', { user_id: bob.userId, remark: bad }), 'remark'],
+        [s.request('send_friend_request', { user_id: bob.userId, message: bad }), 'message'],
+        [s.request('search_users', { query: bad }), 'query'],
+        [s.request('get_user_info', { user_ids: [bad] }), 'user_ids.0'],
+      ];
+      for (const [call, field] of cases) await assert.rejects(call, (e: ImError) => e.code === 'bad_request' && e.field === field, `${field} with ${JSON.stringify(bad)}`);
+      for (const body of [{ username: bad, password: 'long enough password' }, { username: 'nul_user', password: `long ${bad} password` }, { username: 'nul_user', password: 'long enough password', nickname: bad }]) {
+        await assert.rejects(cluster.http.register(body), (e: ImError) => e.status === 400 && e.code === 'bad_request');
+      }
+      await assert.rejects(cluster.http.login({ username: alice.username, password: alice.password, device_id: bad }), (e: ImError) => e.status === 400 && e.field === 'device_id');
+      await assert.rejects(cluster.http.login({ username: bad, password: 'whatever' }), (e: ImError) => e.status === 400 && e.field === 'username');
+    }
+    s.terminate();
+    await stillServes();
+  });
+
   test('a request without id hears nothing on success and an error without id on failure', async () => {
     const s = await alice.connect();
     const frames: Array<{ cmd: string; id?: number }> = [];

@@ -27,7 +27,8 @@ describe('blocks, remarks, profiles and search', () => {
     assert.deepEqual(await a.request('set_friend_remark', { user_id: bob.userId, remark: 'Bobby' }), {});
     assert.equal((await a.request('get_friends')).friends[0]!.remark, 'Bobby');
     assert.equal((await b.request('get_friends')).friends[0]!.remark, '');
-    await assert.rejects(a.request('set_friend_remark', { user_id: carol.userId, remark: 'x' }), code('not_found'));
+    await assert.rejects(a.request('set_friend_remark', { user_id: carol.userId, remark: 'x' }), code('forbidden', 'user_id'));
+    await assert.rejects(a.request('set_friend_remark', { user_id: 'u-nobody', remark: 'x' }), code('not_found', 'user_id'));
     await assert.rejects(a.request('set_friend_remark', { user_id: bob.userId, remark: 'x'.repeat(65) }), code('bad_request'));
   });
 

@@ -165,4 +165,12 @@ export class WsServer {
   }
 }
 
-export const DEFAULT_LIMITS: Pick<ConnectionLimits, 'badFramesPerMinute' | 'maxInFlight'> = { badFramesPerMinute: Limits.badFramesPerMinute, maxInFlight: 64 };
+/**
+ * Requests one socket may have under way at once: a whole burst of the event rate limit
+ * (2 × EVENT_RATE), and never fewer than 128 commands of any kind (contract 2).
+ */
+export function maxInFlight(eventRate: number): number {
+  return Math.max(128, 2 * eventRate);
+}
+
+export const DEFAULT_LIMITS: Pick<ConnectionLimits, 'badFramesPerMinute'> = { badFramesPerMinute: Limits.badFramesPerMinute };

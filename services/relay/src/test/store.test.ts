@@ -181,6 +181,14 @@ describe('relay store', () => {
     assert.deepEqual(body.error.data, { code: 'bad_request', field: 'conversation_id' });
   });
 
+  test('a body that is not JSON is a JSON-RPC parse error (-32700)', async () => {
+    for (const body of ['{"jsonrpc": "2.0", "method": ', 'not json at all']) {
+      const res = await fetch(`${relays[0]!.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body });
+      const reply = (await res.json()) as { jsonrpc: string; id: unknown; error: { code: number } };
+      assert.deepEqual([reply.jsonrpc, reply.id, reply.error.code], ['2.0', null, -32700]);
+    }
+  });
+
   test('callers without the internal token get HTTP 401', async () => {
     const res = await fetch(`${relays[0]!.url}/rpc`, {
       method: 'POST',

@@ -114,9 +114,11 @@ export class FriendsService {
     });
   }
 
+  /** A remark is for friends only: for anyone else it is refused by the friendship rule. */
   async setRemark(userId: string, friendId: string, remark: string): Promise<Record<string, never>> {
-    if (!(await this.friends.setRemark(userId, friendId, remark))) throw notFound('not a friend', 'user_id');
-    return {};
+    if (await this.friends.setRemark(userId, friendId, remark)) return {};
+    if (!(await this.users.exists(friendId))) throw notFound('no such user', 'user_id');
+    throw forbidden('remarks are for friends only', 'user_id');
   }
 
   /**
