@@ -40,7 +40,13 @@ export const CommandSchemas = {
   subscribe: ConversationRef,
   unsubscribe: ConversationRef,
 
-  get_conversations: Empty,
+  get_conversations: z
+    .object({
+      limit: z.number().int().min(1).max(Limits.conversationsMaxLimit).optional(),
+      /** The `next_cursor` of the previous page. */
+      before: z.string().min(1).max(512).optional(),
+    })
+    .optional(),
   create_conversation: z.object({ peer_user_id: Id }),
   get_conversation_members: ConversationRef,
 
@@ -91,7 +97,7 @@ export interface CommandResults {
   sync: { events: import('./models.js').ImEvent[]; has_more: boolean; max_seq: number };
   subscribe: Record<string, never>;
   unsubscribe: Record<string, never>;
-  get_conversations: { conversations: import('./models.js').Conversation[] };
+  get_conversations: { conversations: import('./models.js').Conversation[]; next_cursor: string | null };
   create_conversation: { conversation: import('./models.js').Conversation };
   get_conversation_members: { members: import('./models.js').ConversationMember[] };
   get_friends: { friends: import('./models.js').Friend[] };

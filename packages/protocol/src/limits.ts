@@ -10,6 +10,8 @@ export const Limits = {
   cidMaxLength: 64,
   syncDefaultLimit: 50,
   syncMaxLimit: 200,
+  conversationsDefaultLimit: 100,
+  conversationsMaxLimit: 500,
   userInfoMaxIds: 100,
   presenceMaxIds: 200,
   friendRequestMessageMax: 256,

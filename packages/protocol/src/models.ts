@@ -61,6 +61,9 @@ export interface Conversation {
   unread: number;
   last_event: ImEvent | null;
   updated_at: number;
+  /** The user's own preferences for the conversation (contract 9). */
+  pinned: boolean;
+  muted: boolean;
 }
 
 export type MemberRole = 'owner' | 'admin' | 'member';

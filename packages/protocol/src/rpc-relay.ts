@@ -50,6 +50,15 @@ export const RelayParams = {
   'relay.updateReadReceipt': z.object({ user_id: Id, conversation_id: Id, seq: Seq, min_seq: Seq.default(0) }),
   'relay.validateRevoke': TargetCheck,
   'relay.validateEdit': TargetCheck,
+  /** One chunk of a user's conversations, ordered by activity: the first `limit` after the cursor. */
+  'relay.rankConversations': z.object({
+    user_id: Id,
+    conversations: z
+      .array(z.object({ conversation_id: Id, join_seq: Seq, created_at: z.number().int().min(0), pinned: z.boolean() }))
+      .max(10000),
+    after: z.object({ pinned: z.boolean(), updated_at: z.number().int(), conversation_id: Id }).optional(),
+    limit: z.number().int().min(1).max(1000),
+  }),
   'relay.getConversationStates': z.object({
     user_id: Id,
     conversations: z.array(z.object({ conversation_id: Id, join_seq: Seq })).max(10000),
@@ -73,6 +82,7 @@ export interface RelayResults {
   'relay.syncEvents': { events: ImEvent[]; has_more: boolean; max_seq: number };
   'relay.queryEvents': { events: ImEvent[] };
   'relay.getConversationStates': { states: ConversationState[] };
+  'relay.rankConversations': { ranked: Array<{ conversation_id: string; pinned: boolean; updated_at: number }> };
   'relay.getEvents': { events: ImEvent[] };
   'relay.updateReadReceipt': { conversation_id: string; read_seq: number };
   'relay.validateRevoke': { ok: true };

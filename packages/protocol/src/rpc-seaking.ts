@@ -38,7 +38,8 @@ export const SeakingParams = {
   'seaking.getConversation': z.object({ conversation_id: Id }),
   'seaking.getConversationMembers': z.object({ conversation_id: Id }),
   'seaking.createConversation': z.object({ ...Acting, peer_user_id: Id }),
-  'seaking.getUserConversations': z.object(Acting),
+  /** A user's conversations by conversation_id, a page at a time: callers loop for any number. */
+  'seaking.getUserConversations': z.object({ ...Acting, after: Id.optional(), limit: z.number().int().min(1).max(10000).default(10000) }),
   'seaking.getFriends': z.object(Acting),
   'seaking.sendFriendRequest': z.object({ ...Acting, to_user_id: Id, message: RequestMessage.optional() }),
   'seaking.getPendingFriendRequests': z.object({ ...Acting, direction: z.enum(['incoming', 'outgoing']).default('incoming') }),
@@ -94,6 +95,8 @@ export interface UserConversation {
   name: string;
   created_at: number;
   join_seq: number;
+  pinned: boolean;
+  muted: boolean;
 }
 
 export interface TokenClaims {
@@ -117,7 +120,7 @@ export interface SeakingResults {
   'seaking.getConversation': { conversation: ConversationInfo };
   'seaking.getConversationMembers': { conversation: ConversationInfo };
   'seaking.createConversation': { conversation: UserConversation; created: boolean; effects: Effects };
-  'seaking.getUserConversations': { conversations: UserConversation[] };
+  'seaking.getUserConversations': { conversations: UserConversation[]; has_more: boolean };
   'seaking.getFriends': { friends: Omit<Friend, 'online'>[] };
   'seaking.sendFriendRequest': { request_id: string; status: 'pending' | 'accepted'; conversation_id?: string; effects: Effects };
   'seaking.getPendingFriendRequests': { requests: FriendRequest[] };

@@ -20,6 +20,8 @@ export interface Cluster {
   gateways: ServiceProcess[];
   /** One HTTP client per gateway. */
   https: ImHttp[];
+  /** The services' databases, for tests that seed or inspect state directly. */
+  databases: { seaking: string; relay: string };
   /** Starts relay `i` again on its port after it stopped. */
   restartRelay(i: number): Promise<ServiceProcess>;
   /** Starts seaking again on its port after it stopped. */
@@ -109,6 +111,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       relays,
       gateways,
       https,
+      databases: { seaking: dbs[0]!.url, relay: dbs[1]!.url },
       restartSeaking: async () => (seaking = await spawn('seaking', seaking.port, seakingEnv)),
       restartRelay: async (i) => (relays[i] = await spawn('relay', relays[i]!.port, relayEnv)),
       restartGateway: async (i) => (gateways[i] = await spawn('gateway', gateways[i]!.port, gatewayEnv(i))),

@@ -89,6 +89,54 @@ export class EventsRepository {
     return new Map(rows.map((r) => [r.conversation_id, { max_seq: r.max_seq, last_at: r.last_event_at }]));
   }
 
+  /** Records the newest message of each conversation written in a batch. */
+  async setLastMessages(last: Array<{ conversation_id: string; seq: number; created_at: number }>, tx: Queryable): Promise<void> {
+    if (last.length === 0) return;
+    await this.db.query(
+      `UPDATE conversation_seqs s SET last_message_seq = v.s, last_message_at = v.a
+         FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(c, s, a)
+        WHERE s.conversation_id = v.c AND s.last_message_seq < v.s`,
+      [last.map((l) => l.conversation_id), last.map((l) => l.seq), last.map((l) => l.created_at)],
+      tx,
+    );
+  }
+
+  /**
+   * Orders some of a user's conversations by activity (pinned first, then the newest
+   * message above the user's join point, else the conversation's creation) and returns the
+   * first `limit` after the cursor, with the key they were ordered by.
+   */
+  async rankConversations(
+    conversations: Array<{ conversation_id: string; join_seq: number; created_at: number; pinned: boolean }>,
+    after: { pinned: boolean; updated_at: number; conversation_id: string } | undefined,
+    limit: number,
+  ): Promise<Array<{ conversation_id: string; pinned: boolean; updated_at: number }>> {
+    if (conversations.length === 0) return [];
+    return this.db.rows(
+      `WITH req AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bool[]) AS r(conversation_id, join_seq, created_at, pinned)),
+            k AS (
+              SELECT req.conversation_id, req.pinned,
+                     CASE WHEN s.last_message_seq > req.join_seq THEN s.last_message_at ELSE req.created_at END AS updated_at
+                FROM req LEFT JOIN conversation_seqs s ON s.conversation_id = req.conversation_id)
+       SELECT conversation_id, pinned, updated_at FROM k
+        WHERE $5::bool IS NULL
+           OR (NOT k.pinned AND $5)
+           OR (k.pinned = $5 AND (k.updated_at < $6 OR (k.updated_at = $6 AND k.conversation_id > $7)))
+        ORDER BY pinned DESC, updated_at DESC, conversation_id
+        LIMIT $8`,
+      [
+        conversations.map((c) => c.conversation_id),
+        conversations.map((c) => c.join_seq),
+        conversations.map((c) => c.created_at),
+        conversations.map((c) => c.pinned),
+        after?.pinned ?? null,
+        after?.updated_at ?? null,
+        after?.conversation_id ?? null,
+        limit,
+      ],
+    );
+  }
+
   async insertMany(events: NewEvent[], tx: Queryable): Promise<void> {
     await this.db.query(
       `INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
@@ -128,11 +176,14 @@ export class EventsRepository {
          SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM dups d WHERE d.sender_id = i.sender_id AND d.cid = i.cid)),
        counts AS (SELECT conversation_id, count(*)::bigint AS n FROM fresh GROUP BY conversation_id),
        reserved AS (
-         INSERT INTO conversation_seqs (conversation_id, max_seq, last_event_at)
-         SELECT conversation_id, n, $11::bigint + n - 1 FROM counts ORDER BY conversation_id
+         INSERT INTO conversation_seqs (conversation_id, max_seq, last_event_at, last_message_seq, last_message_at)
+         SELECT conversation_id, n, $11::bigint + n - 1, n, $11::bigint + n - 1 FROM counts ORDER BY conversation_id
          ON CONFLICT (conversation_id) DO UPDATE
            SET max_seq = conversation_seqs.max_seq + EXCLUDED.max_seq,
-               last_event_at = GREATEST(conversation_seqs.last_event_at + EXCLUDED.max_seq, EXCLUDED.last_event_at)
+               last_event_at = GREATEST(conversation_seqs.last_event_at + EXCLUDED.max_seq, EXCLUDED.last_event_at),
+               -- Every event of this path is a message: the newest of the batch is the last message.
+               last_message_seq = conversation_seqs.max_seq + EXCLUDED.max_seq,
+               last_message_at = GREATEST(conversation_seqs.last_event_at + EXCLUDED.max_seq, EXCLUDED.last_event_at)
          RETURNING conversation_id, max_seq, last_event_at),
        numbered AS (
          SELECT f.*, r.max_seq - c.n + row_number() OVER w AS seq, r.last_event_at - c.n + row_number() OVER w AS created_at

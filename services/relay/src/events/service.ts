@@ -1,11 +1,14 @@
 import { isUniqueViolation, type Db, type Queryable } from '@im/db';
-import { AppError, badRequest, checkEventShape, isPersistedKind, notFound, type ImEvent, type RelayResults, type StoreEventInput, type Tag } from '@im/protocol';
+import { AppError, badRequest, checkEventShape, isPersistedKind, notFound, UNREAD_KINDS, type ImEvent, type RelayResults, type StoreEventInput, type Tag } from '@im/protocol';
+import type { z } from 'zod';
+import type { RelayParams } from '@im/protocol';
 import { CommitQueue, ItemFailure } from './commit-queue.js';
 import { computeEventId } from './event-id.js';
 import { toEvent, type EventRow, type EventsRepository, type NewEvent } from './repository.js';
 import { TARGETED, type Targets } from './targets.js';
 
 export type StoreResult = RelayResults['relay.storeEvent'];
+type RelayParamsOf<M extends keyof typeof RelayParams> = z.output<(typeof RelayParams)[M]>;
 
 export interface EventsOptions {
   maxBatch: number;
@@ -185,6 +188,9 @@ export class EventsService {
         return { ...base, seq, id: computeEventId(base), cid: item.cid };
       });
       await this.events.insertMany(rows, tx);
+      const lastMessages = new Map<string, { conversation_id: string; seq: number; created_at: number }>();
+      for (const r of rows) if (UNREAD_KINDS.has(r.kind)) lastMessages.set(r.conversation_id, r);
+      await this.events.setLastMessages([...lastMessages.values()], tx);
       fresh.forEach((i, n) => (results[i] = { event: toEvent({ ...rows[n]!, edited_at: null, revoked_at: null, current_content: null }), duplicate: false }));
     }
 
@@ -231,6 +237,10 @@ export class EventsService {
         last_event: r.last_event ? toEvent(r.last_event) : null,
       })),
     };
+  }
+
+  async rank(p: RelayParamsOf<'relay.rankConversations'>): Promise<RelayResults['relay.rankConversations']> {
+    return { ranked: await this.events.rankConversations(p.conversations, p.after, p.limit) };
   }
 
   async get(eventId: string): Promise<{ event: ImEvent }> {

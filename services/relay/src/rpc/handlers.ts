@@ -10,6 +10,7 @@ export function relayHandlers(events: EventsService): Handlers<typeof RelayParam
     'relay.syncEvents': (p) => events.sync(p),
     'relay.queryEvents': (p) => events.query(p),
     'relay.getConversationStates': (p) => events.states(p.user_id, p.conversations),
+    'relay.rankConversations': (p) => events.rank(p),
     'relay.getEvents': (p) => events.getMany(p.event_ids),
     'relay.updateReadReceipt': (p) => events.updateReadReceipt(p.user_id, p.conversation_id, p.seq, p.min_seq),
     'relay.validateRevoke': (p) => events.validate(Kind.REVOKE, p.sender_id, p.conversation_id, p.target_id),

@@ -22,6 +22,8 @@ function toConversation(c: UserConversation, s: ConversationState | undefined): 
     unread: s?.unread ?? 0,
     last_event: s?.last_event ?? null,
     updated_at: s?.last_event?.created_at ?? c.created_at,
+    pinned: c.pinned,
+    muted: c.muted,
   };
   if (c.peer_user_id) conversation.peer_user_id = c.peer_user_id;
   if (c.group_id) conversation.group_id = c.group_id;

@@ -76,8 +76,11 @@ export class ConversationsRepository {
     );
   }
 
-  /** Every conversation of a user, with the peer of single ones, in one query. */
-  async listForUser(userId: string): Promise<UserConversationRow[]> {
+  /**
+   * A user's conversations with the peer of single ones, by conversation_id after `after`:
+   * one index range of conversation_members (user_id, conversation_id) per page.
+   */
+  async listForUser(userId: string, after: string | undefined, limit: number): Promise<UserConversationRow[]> {
     return this.db.rows<UserConversationRow>(
       `SELECT c.conversation_id, c.type, c.group_id, c.created_at, m.join_seq,
               p.user_id AS peer_user_id, pu.nickname AS peer_nickname, g.name AS group_name, g.dissolved_at
@@ -86,8 +89,10 @@ export class ConversationsRepository {
          LEFT JOIN groups g ON g.group_id = c.group_id
          LEFT JOIN conversation_members p ON c.type = 'single' AND p.conversation_id = c.conversation_id AND p.user_id <> m.user_id
          LEFT JOIN users pu ON pu.user_id = p.user_id
-        WHERE m.user_id = $1`,
-      [userId],
+        WHERE m.user_id = $1 AND ($2::text IS NULL OR m.conversation_id > $2)
+        ORDER BY m.conversation_id
+        LIMIT $3`,
+      [userId, after ?? null, limit],
     );
   }
 }

@@ -44,6 +44,8 @@ export class ConversationsService {
         name: peer.nickname,
         created_at: result.now,
         join_seq: 0,
+        pinned: false,
+        muted: false,
       },
       created: existing === undefined,
       effects: effects([], [result.conversationId]),
@@ -82,10 +84,10 @@ export class ConversationsService {
     return { conversation_id: conversationId, join_seq: member.join_seq, read_only: info.read_only };
   }
 
-  async listForUser(userId: string): Promise<{ conversations: UserConversation[] }> {
-    const rows = await this.conversations.listForUser(userId);
+  async listForUser(userId: string, after: string | undefined, limit: number): Promise<{ conversations: UserConversation[]; has_more: boolean }> {
+    const rows = await this.conversations.listForUser(userId, after, limit + 1);
     return {
-      conversations: rows.map((r) => ({
+      conversations: rows.slice(0, limit).map((r) => ({
         conversation_id: r.conversation_id,
         type: r.type,
         peer_user_id: r.peer_user_id,
@@ -93,7 +95,10 @@ export class ConversationsService {
         name: r.group_name ?? r.peer_nickname ?? '',
         created_at: r.created_at,
         join_seq: r.join_seq,
+        pinned: false,
+        muted: false,
       })),
+      has_more: rows.length > limit,
     };
   }
 }

@@ -113,15 +113,19 @@ export class FriendsRepository {
     );
   }
 
-  /** Those of `userIds` who are the user's friends or share a group with them, in order. */
+  /**
+   * Those of `userIds` who are the user's friends or share a group with them, in order,
+   * leaving out anyone who has blocked the user: a block hides one's presence too.
+   */
   async visibleAmong(userId: string, userIds: string[]): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(
       `SELECT t.id FROM unnest($2::text[]) WITH ORDINALITY AS t(id, n)
-        WHERE EXISTS (SELECT 1 FROM friendships f WHERE f.user_id = $1 AND f.friend_id = t.id)
-           OR EXISTS (SELECT 1 FROM conversation_members a
-                        JOIN conversation_members b ON b.conversation_id = a.conversation_id
-                        JOIN conversations c ON c.conversation_id = a.conversation_id AND c.type = 'group'
-                       WHERE a.user_id = $1 AND b.user_id = t.id)
+        WHERE (EXISTS (SELECT 1 FROM friendships f WHERE f.user_id = $1 AND f.friend_id = t.id)
+            OR EXISTS (SELECT 1 FROM conversation_members a
+                         JOIN conversation_members b ON b.conversation_id = a.conversation_id
+                         JOIN conversations c ON c.conversation_id = a.conversation_id AND c.type = 'group'
+                        WHERE a.user_id = $1 AND b.user_id = t.id))
+          AND NOT EXISTS (SELECT 1 FROM blocks k WHERE k.user_id = t.id AND k.blocked_id = $1)
         ORDER BY t.n`,
       [userId, userIds],
     );

@@ -104,6 +104,13 @@ export class GroupsRepository {
     return rows.map((r) => r.user_id);
   }
 
+  /** Those of `userIds` who have blocked `userId`. */
+  async blockersOf(userId: string, userIds: string[], tx: Queryable): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await this.db.rows<{ user_id: string }>('SELECT user_id FROM blocks WHERE blocked_id = $1 AND user_id = ANY($2::text[])', [userId, userIds], tx);
+    return new Set(rows.map((r) => r.user_id));
+  }
+
   async existingUsers(userIds: string[], tx: Queryable): Promise<Set<string>> {
     const rows = await this.db.rows<{ user_id: string }>('SELECT user_id FROM users WHERE user_id = ANY($1::text[])', [userIds], tx);
     return new Set(rows.map((r) => r.user_id));

@@ -32,11 +32,17 @@ export class GroupsService {
     private readonly options: GroupsOptions,
   ) {}
 
+  /**
+   * Creates a group with its creator as owner. A user who has blocked the creator is left
+   * out (not added, not told): a block must not be bypassed by putting the blocker in a group.
+   */
   async create(userId: string, name: string, memberIds: string[]): Promise<{ group: Group; conversation_id: string; effects: Effects }> {
-    const others = [...new Set(memberIds)].filter((id) => id !== userId);
-    if (others.length + 1 > this.options.maxGroupSize) throw tooLarge(`a group holds at most ${this.options.maxGroupSize} members`, 'member_ids');
+    const wanted = [...new Set(memberIds)].filter((id) => id !== userId);
+    if (wanted.length + 1 > this.options.maxGroupSize) throw tooLarge(`a group holds at most ${this.options.maxGroupSize} members`, 'member_ids');
     return this.db.transaction(async (tx) => {
-      await this.requireUsers(others, tx, 'member_ids');
+      await this.requireUsers(wanted, tx, 'member_ids');
+      const blockers = await this.groups.blockersOf(userId, wanted, tx);
+      const others = wanted.filter((id) => !blockers.has(id));
       const now = Date.now();
       const row = { group_id: newId('g'), name, owner_id: userId, conversation_id: newId('c'), announcement: '', created_at: now };
       await this.groups.insert(row, tx);
@@ -76,7 +82,9 @@ export class GroupsService {
       const wanted = [...new Set(userIds)];
       await this.requireUsers(wanted, tx, 'user_ids');
       const current = new Set(await this.groups.memberIds(row.conversation_id, tx));
-      const fresh = wanted.filter((id) => !current.has(id));
+      // Users who have blocked the caller are left out, as at creation.
+      const blockers = await this.groups.blockersOf(userId, wanted, tx);
+      const fresh = wanted.filter((id) => !current.has(id) && !blockers.has(id));
       if (current.size + fresh.length > this.options.maxGroupSize) throw tooLarge(`a group holds at most ${this.options.maxGroupSize} members`, 'user_ids');
       const added = await this.groups.addMembers(row.conversation_id, fresh.map((id) => ({ user_id: id, role: 'member' as const })), joinSeq, Date.now(), tx);
       const group = toGroup((await this.groups.find(groupId, tx))!);
