@@ -28,6 +28,10 @@ const Acting = { user_id: Id };
 export const SeakingParams = {
   'seaking.register': RegisterBody,
   'seaking.login': LoginBody.and(z.object({ client_ip: z.string().max(64).optional() })),
+  /** Which account a login names, for throttling per account whatever identifier was typed. */
+  'seaking.resolveAccount': z
+    .object({ username: z.string().max(64).optional(), phone: z.string().max(32).optional(), email: z.string().max(254).optional() })
+    .refine((b) => [b.username, b.phone, b.email].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of username, phone or email', path: ['username'] }),
   'seaking.requestLoginCode': AuthCodeBody,
   'seaking.loginWithCode': CodeLoginBody,
   'seaking.refresh': RefreshBody,
@@ -109,6 +113,7 @@ export interface SeakingResults {
   'seaking.register': { user: User };
   /** `revoked_sessions`: earlier sessions of the device that this login replaced. */
   'seaking.login': Session & { revoked_sessions: string[] };
+  'seaking.resolveAccount': { user_id: string | null };
   'seaking.requestLoginCode': Record<string, never>;
   'seaking.loginWithCode': Session & { revoked_sessions: string[] };
   /** `session` is null when the token was refused; a reused token revokes its session. */

@@ -1,3 +1,4 @@
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { cfg, readConfig, serviceFields, serviceSettings, type Env } from '@im/kit';
 import { Limits } from '@im/protocol';
@@ -28,6 +29,31 @@ const schema = z.object({
   LOGIN_MAX_FAILURES: cfg.int(5, 1),
   LOGIN_MAX_FAILURES_PER_ADDRESS: cfg.int(20, 1),
   LOGIN_FAILURE_WINDOW: cfg.int(900, 1),
+  /** Registrations one client address may attempt an hour; 0: no limit. */
+  REGISTER_PER_ADDRESS: cfg.int(20, 0),
+  /** Login codes one client address may ask for an hour; 0: no limit. */
+  CODES_PER_ADDRESS: cfg.int(20, 0),
+  /**
+   * Addresses or CIDR ranges of proxies whose X-Forwarded-For is believed (comma-separated;
+   * `loopback`, `linklocal` and `uniquelocal` name the usual ranges). Default: loopback only.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('loopback')
+    .transform((v) => v.split(',').map((p) => p.trim()).filter((p) => p !== ''))
+    .refine(
+      (list) => {
+        try {
+          proxyAddr.compile(list);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be addresses or CIDR ranges, comma-separated' },
+    ),
+  /** Commands other than `event` a socket may send a second (a burst of 10 s worth); 0: no limit. */
+  COMMAND_RATE: cfg.int(30, 0, 1_000_000),
   /** Serve the demo page at / (a browser client of the protocol). */
   DEMO_PAGE: cfg.bool(true),
   /** Seconds a SIGTERM waits for in-flight requests before exiting. */
@@ -60,6 +86,14 @@ export function loadConfig(env: Env = process.env) {
     demoPage: c.DEMO_PAGE,
     presenceHeartbeatMs: c.PRESENCE_HEARTBEAT * 1000,
     presenceTtlMs: c.PRESENCE_TTL * 1000,
-    loginThrottle: { perAccount: c.LOGIN_MAX_FAILURES, perAddress: c.LOGIN_MAX_FAILURES_PER_ADDRESS, windowSeconds: c.LOGIN_FAILURE_WINDOW },
+    throttles: {
+      loginPerAccount: c.LOGIN_MAX_FAILURES,
+      loginPerAddress: c.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      loginWindowSeconds: c.LOGIN_FAILURE_WINDOW,
+      registerPerAddress: c.REGISTER_PER_ADDRESS,
+      codesPerAddress: c.CODES_PER_ADDRESS,
+    },
+    trustedProxies: c.TRUSTED_PROXIES,
+    commandRate: c.COMMAND_RATE,
   };
 }

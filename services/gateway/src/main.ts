@@ -11,8 +11,7 @@ import { loadConfig } from './config.js';
 import { MembersCache } from './conversations/members-cache.js';
 import { Redis } from 'ioredis';
 import { authRoutes } from './http/auth-routes.js';
-import { MemoryCounterStore, RedisCounterStore, type CounterStore } from './throttle/counter-store.js';
-import { LoginThrottle } from './throttle/login-throttle.js';
+import { createThrottles } from './throttle/throttles.js';
 import { InProcessRouter, type Router } from './routing/router.js';
 import { RedisRouter } from './routing/redis-router.js';
 import { PresenceAnnouncer } from './presence/announcer.js';
@@ -43,8 +42,7 @@ async function main(): Promise<void> {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) : undefined;
   redis?.on('error', (err: Error) => logger.warn('redis connection problem', { err: err.message }));
   await redis?.connect().catch((err: Error) => logger.warn('redis not reachable at start', { err: err.message }));
-  const counters: CounterStore = redis ? new RedisCounterStore(redis, `${config.redisPrefix}throttle:`) : new MemoryCounterStore();
-  const throttle = new LoginThrottle(counters, config.loginThrottle);
+  const throttles = createThrottles(config.throttles, { redis, prefix: `${config.redisPrefix}throttle:` });
   const local = new LocalConnections();
   const routerOptions = { gatewayId: config.gatewayId, maxConnPerUser: config.maxConnPerUser };
   const router: Router = redis
@@ -75,7 +73,7 @@ async function main(): Promise<void> {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustedProxies);
   mountOps(app, {
     registry,
     checks: {
@@ -90,7 +88,7 @@ async function main(): Promise<void> {
     app.get('/', (_req, res) => res.redirect('/demo/'));
   }
   app.use(express.json({ limit: '64kb' }));
-  app.use(authRoutes({ seaking, verifier, router, throttle, logger }));
+  app.use(authRoutes({ seaking, verifier, router, throttles, logger }));
   app.use(jsonErrorHandler(logger));
 
   const server = http.createServer(app);
@@ -102,7 +100,7 @@ async function main(): Promise<void> {
       maxConnPerUser: config.maxConnPerUser,
       pingIntervalMs: config.pingIntervalMs,
       idleTimeoutMs: config.idleTimeoutMs,
-      limits: { eventRate: config.eventRate, maxBufferedBytes: config.maxBufferedBytes, maxInFlight: maxInFlight(config.eventRate), ...DEFAULT_LIMITS },
+      limits: { eventRate: config.eventRate, commandRate: config.commandRate, maxBufferedBytes: config.maxBufferedBytes, maxInFlight: maxInFlight(config.eventRate), ...DEFAULT_LIMITS },
     },
   );
   ws.attach(server);

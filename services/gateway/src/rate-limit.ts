@@ -15,14 +15,14 @@ export class TokenBucket {
     this.last = now;
   }
 
-  take(now: number): boolean {
+  take(now: number, cost = 1): boolean {
     const elapsed = now - this.last;
     if (elapsed > 0) {
       this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
       this.last = now;
     }
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
     return true;
   }
 }

@@ -30,7 +30,10 @@ test('docker-compose.yml has the deployed shape: databases, Redis, services, two
     assert.equal(env.SEAKING_URL, 'http://seaking:8081');
     assert.equal(env.RELAY_URL, 'http://relay:8082');
     assert.equal(env.REDIS_URL, 'redis://redis:6379');
-    assert.ok(env.JWT_SECRET && env.INTERNAL_TOKEN);
+    // Secrets have no defaults: compose refuses to start without them.
+    assert.match(env.JWT_SECRET!, /^\$\{JWT_SECRET:\?/);
+    assert.match(env.INTERNAL_TOKEN!, /^\$\{INTERNAL_TOKEN:\?/);
+    assert.equal(env.TRUSTED_PROXIES, '172.28.0.10');
   }
   assert.match(s.seaking!.environment!.DATABASE_URL!, /\/im_seaking$/);
   assert.match(s.relay!.environment!.DATABASE_URL!, /\/im_relay$/);
@@ -41,6 +44,7 @@ test('docker-compose.yml has the deployed shape: databases, Redis, services, two
   const haproxy = fs.readFileSync(path.join(ROOT, 'deploy/haproxy.cfg'), 'utf8');
   assert.match(haproxy, /server gateway1 gateway1:8080 check/);
   assert.match(haproxy, /server gateway2 gateway2:8080 check/);
+  assert.match(haproxy, /^\s*option forwardfor/m);
 });
 
 test('docker-compose config accepts the file, where docker-compose is installed', (t) => {
@@ -50,7 +54,14 @@ test('docker-compose config accepts the file, where docker-compose is installed'
     t.diagnostic('docker-compose not installed: schema validation not run here');
     return;
   }
-  execFileSync('docker-compose', ['-f', FILE, 'config', '-q'], { cwd: ROOT, stdio: 'pipe' });
-  const resolved = execFileSync('docker-compose', ['-f', FILE, 'config'], { cwd: ROOT, encoding: 'utf8' });
+  const secrets = { JWT_SECRET: 'a-compose-test-jwt-secret', INTERNAL_TOKEN: 'a-compose-test-internal-token', POSTGRES_PASSWORD: 'pw' };
+  const env = { ...process.env, ...secrets };
+  execFileSync('docker-compose', ['-f', FILE, 'config', '-q'], { cwd: ROOT, stdio: 'pipe', env });
+  const resolved = execFileSync('docker-compose', ['-f', FILE, 'config'], { cwd: ROOT, encoding: 'utf8', env });
   assert.match(resolved, /GATEWAY_ID: gateway2/);
+  assert.match(resolved, /ipv4_address: 172\.28\.0\.10/);
+  // Without the secrets, compose refuses.
+  const bare = { ...process.env };
+  for (const k of Object.keys(secrets)) delete bare[k];
+  assert.notEqual(spawnSync('docker-compose', ['-f', FILE, 'config', '-q'], { cwd: ROOT, stdio: 'pipe', env: bare }).status, 0);
 });

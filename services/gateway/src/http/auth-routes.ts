@@ -4,43 +4,68 @@ import type { Logger } from '@im/kit';
 import { tokenFrom, type TokenVerifier } from '../auth/tokens.js';
 import type { SeakingClient } from '../clients/services.js';
 import type { Router } from '../routing/router.js';
-import { accountKey, type LoginThrottle } from '../throttle/login-throttle.js';
+import { identityKey, type Throttles } from '../throttle/throttles.js';
 import { route } from './errors.js';
 
 export interface AuthRoutesDeps {
   seaking: SeakingClient;
   verifier: TokenVerifier;
   router: Router;
-  throttle: LoginThrottle;
+  throttles: Throttles;
   logger: Logger;
 }
 
 /** Register, login, refresh and logout: validated here, carried out by seaking. */
-export function authRoutes({ seaking, verifier, router, throttle, logger }: AuthRoutesDeps): express.Router {
+export function authRoutes({ seaking, verifier, router, throttles, logger }: AuthRoutesDeps): express.Router {
   const r = express.Router();
 
   const closeSessions = (ids: string[]) => {
     for (const id of ids) router.broadcast({ type: 'close_session', session_id: id, code: CloseCode.REVOKED, reason: 'session revoked' });
   };
 
-  /** Runs a login under the throttle: failures count against the account and the address. */
-  const throttled = async (account: string, address: string, login: () => Promise<Session & { revoked_sessions: string[] }>): Promise<Session> => {
-    await throttle.check(account, address);
+  /**
+   * Runs a login under its budgets. The account is resolved first, so every identifier of
+   * one account (username, phone, email) draws on one budget; an attempt is taken from the
+   * account's and the address's budgets before the password is checked, so attempts still
+   * being verified count. A success clears the account's failures and gives the address
+   * its attempt back; anything but a wrong credential gives both back.
+   */
+  const guarded = async (
+    identity: { username?: string | undefined; phone?: string | undefined; email?: string | undefined },
+    address: string,
+    login: () => Promise<Session & { revoked_sessions: string[] }>,
+  ): Promise<Session> => {
+    const { user_id } = await seaking.call('seaking.resolveAccount', identity);
+    const account = user_id ?? `unknown:${identityKey(identity)}`;
+    await throttles.loginAccount.take(account);
+    try {
+      await throttles.loginAddress.take(address);
+    } catch (err) {
+      await throttles.loginAccount.refund(account);
+      throw err;
+    }
     try {
       const { revoked_sessions, ...session } = await login();
-      await throttle.succeeded(account);
+      await Promise.all([throttles.loginAccount.reset(account), throttles.loginAddress.refund(address)]);
       closeSessions(revoked_sessions);
       return session;
     } catch (err) {
-      if (err instanceof AppError && err.code === 'unauthorized') await throttle.failed(account, address);
+      if (!(err instanceof AppError && err.code === 'unauthorized')) {
+        await Promise.all([throttles.loginAccount.refund(account), throttles.loginAddress.refund(address)]);
+      }
       throw err;
     }
   };
+
+  /** The client's address: the peer, or what a trusted proxy says it is (TRUSTED_PROXIES). */
+  const addressOf = (req: express.Request) => req.ip ?? 'unknown';
 
   r.post(
     '/api/register',
     route(logger, async (req, res) => {
       const body = parse(RegisterBody, req.body, 'body');
+      // Each registration costs a password hash: attempts per address are limited.
+      await throttles.register.take(addressOf(req));
       res.status(201).json(await seaking.call('seaking.register', body));
     }),
   );
@@ -49,8 +74,9 @@ export function authRoutes({ seaking, verifier, router, throttle, logger }: Auth
     '/api/login',
     route(logger, async (req, res) => {
       const body = parse(LoginBody, req.body, 'body');
-      const address = req.ip ?? 'unknown';
-      res.json(await throttled(accountKey(body), address, () => seaking.call('seaking.login', { ...body, client_ip: address })));
+      const address = addressOf(req);
+      const identity = { username: body.username, phone: body.phone, email: body.email };
+      res.json(await guarded(identity, address, () => seaking.call('seaking.login', { ...body, client_ip: address })));
     }),
   );
 
@@ -58,6 +84,8 @@ export function authRoutes({ seaking, verifier, router, throttle, logger }: Auth
     '/api/auth/code',
     route(logger, async (req, res) => {
       const body = parse(AuthCodeBody, req.body, 'body');
+      // Each code is a mail sent to an address someone typed: asked for per client address.
+      await throttles.codes.take(addressOf(req));
       await seaking.call('seaking.requestLoginCode', body);
       res.status(204).end();
     }),
@@ -67,7 +95,7 @@ export function authRoutes({ seaking, verifier, router, throttle, logger }: Auth
     '/api/login/code',
     route(logger, async (req, res) => {
       const body = parse(CodeLoginBody, req.body, 'body');
-      res.json(await throttled(accountKey({ email: body.email }), req.ip ?? 'unknown', () => seaking.call('seaking.loginWithCode', body)));
+      res.json(await guarded({ email: body.email }, addressOf(req), () => seaking.call('seaking.loginWithCode', body)));
     }),
   );
 

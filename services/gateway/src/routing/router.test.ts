@@ -34,7 +34,7 @@ interface Node {
   signals: ClusterSignal[];
 }
 
-const limits = { eventRate: 0, maxBufferedBytes: 1 << 20, badFramesPerMinute: 10, maxInFlight: 64 };
+const limits = { eventRate: 0, commandRate: 0, maxBufferedBytes: 1 << 20, badFramesPerMinute: 10, maxInFlight: 64 };
 const logger = createLogger({ service: 'test', level: 'error' });
 
 function node(make: (local: LocalConnections) => Router): Node {

@@ -6,6 +6,8 @@ import { TokenBucket, WindowCounter } from '../rate-limit.js';
 export interface ConnectionLimits {
   /** `event` frames a second; 0 means unlimited. */
   eventRate: number;
+  /** Budget units a second for every other command (a burst of 10 s worth); 0 means unlimited. */
+  commandRate: number;
   maxBufferedBytes: number;
   badFramesPerMinute: number;
   /** Requests a socket may have under way at once. */
@@ -27,6 +29,7 @@ export class Connection {
   lastSeen: number;
   subscriptions: Set<string> | undefined;
   private bucket: TokenBucket | undefined;
+  private commands: TokenBucket | undefined;
   private badFrames: WindowCounter | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   private eventChain: Promise<void> = Promise.resolve();
@@ -126,6 +129,13 @@ export class Connection {
     if (this.limits.eventRate === 0) return true;
     this.bucket ??= new TokenBucket(this.limits.eventRate, this.limits.eventRate * 2, now);
     return this.bucket.take(now);
+  }
+
+  /** Takes `cost` from the budget of commands other than `event`; false when it is spent. */
+  allowCommand(cost: number, now: number): boolean {
+    if (this.limits.commandRate === 0) return true;
+    this.commands ??= new TokenBucket(this.limits.commandRate, this.limits.commandRate * 10, now);
+    return this.commands.take(now, cost);
   }
 
   /** At most one typing event a second per conversation; extras are dropped. */

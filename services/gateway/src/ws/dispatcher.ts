@@ -54,6 +54,10 @@ export class Dispatcher {
       this.reply(conn, id, { code: 'unavailable', message: 'gateway is shutting down; reconnect' });
       return;
     }
+    if (cmd !== 'event' && !conn.allowCommand(handler.cost, now)) {
+      this.reply(conn, id, { code: 'rate_limited', message: 'too many commands; slow down' });
+      return;
+    }
     if (!conn.begin()) {
       this.reply(conn, id, { code: 'rate_limited', message: 'too many requests under way on this socket' });
       return;

@@ -28,6 +28,8 @@ export type Reply = { cmd: 'result' | 'ack' | 'pong'; data: unknown };
 export interface Handler {
   readonly name: CommandName;
   readonly schema: z.ZodType;
+  /** What one call takes from the socket's command budget (`event` has a rate of its own). */
+  readonly cost: number;
   run(ctx: RequestContext, data: unknown): Promise<Reply>;
 }
 
@@ -35,8 +37,9 @@ export interface Handler {
 export function handler<C extends CommandName>(
   name: C,
   run: (ctx: RequestContext, data: z.output<(typeof CommandSchemas)[C]>) => Promise<Reply>,
+  options: { cost?: number } = {},
 ): Handler {
-  return { name, schema: CommandSchemas[name], run: run as Handler['run'] };
+  return { name, schema: CommandSchemas[name], cost: options.cost ?? 1, run: run as Handler['run'] };
 }
 
 export const result = (data: unknown = {}): Reply => ({ cmd: 'result', data });

@@ -19,6 +19,7 @@ export function seakingHandlers({ accounts, loginCodes, friends, conversations, 
   return {
     'seaking.register': (p) => accounts.register(p),
     'seaking.login': (p) => accounts.login(p),
+    'seaking.resolveAccount': (p) => accounts.resolve(p),
     'seaking.requestLoginCode': (p) => loginCodes.request(p.email),
     'seaking.loginWithCode': (p) => loginCodes.login(p.email, p.code, p.device_id, p.platform),
     'seaking.refresh': (p) => accounts.refresh(p.refresh_token),

@@ -11,7 +11,7 @@ export const sendFriendRequest = handler('send_friend_request', async ({ conn, d
   const r = await deps.seaking.call('seaking.sendFriendRequest', { user_id: conn.userId, to_user_id: data.user_id, message: data.message });
   applyEffects(deps, r.effects);
   return result({ request_id: r.request_id, status: r.status });
-});
+}, { cost: 5 });
 
 export const getFriendRequests = handler('get_friend_requests', async ({ conn, deps }, data) => {
   const r = await deps.seaking.call('seaking.getPendingFriendRequests', { user_id: conn.userId, direction: data?.direction ?? 'incoming' });

@@ -5,7 +5,7 @@ export const createGroup = handler('create_group', async ({ conn, deps }, data) 
   const r = await deps.seaking.call('seaking.createGroup', { user_id: conn.userId, name: data.name, member_ids: data.member_ids });
   applyEffects(deps, r.effects);
   return result({ group: r.group, conversation_id: r.conversation_id });
-});
+}, { cost: 10 });
 
 export const getGroups = handler('get_groups', async ({ conn, deps }) => {
   return result(await deps.seaking.call('seaking.getUserGroups', { user_id: conn.userId }));
@@ -34,7 +34,7 @@ export const addGroupMembers = handler('add_group_members', async ({ conn, deps 
   });
   applyEffects(deps, r.effects);
   return result({ added: r.added });
-});
+}, { cost: 5 });
 
 export const removeGroupMember = handler('remove_group_member', async ({ conn, deps }, data) => {
   const r = await deps.seaking.call('seaking.removeGroupMember', { user_id: conn.userId, group_id: data.group_id, target_id: data.user_id });

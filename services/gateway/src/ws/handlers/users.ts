@@ -11,7 +11,7 @@ export const updateProfile = handler('update_profile', async ({ conn, deps }, da
 
 export const searchUsers = handler('search_users', async ({ conn, deps }, data) => {
   return result(await deps.seaking.call('seaking.searchUsers', { user_id: conn.userId, query: data.query, limit: data.limit }));
-});
+}, { cost: 5 });
 
 /** Presence of friends and group co-members; other ids are left out. */
 export const getPresence = handler('get_presence', async ({ conn, deps }, data) => {

@@ -12,6 +12,10 @@ const UNIQUE_FIELDS: Record<string, string> = {
   users_email_key: 'email',
 };
 
+function loginKey(input: { username?: string | undefined; phone?: string | undefined; email?: string | undefined }): LoginKey {
+  return input.username !== undefined ? { username: input.username } : input.phone !== undefined ? { phone: input.phone } : { email: input.email! };
+}
+
 export interface AccountsOptions {
   refreshTtlSeconds: number;
 }
@@ -47,10 +51,14 @@ export class AccountsService {
     return { user: toUser(row, true) };
   }
 
+  /** The account a login names, if any. */
+  async resolve(input: { username?: string | undefined; phone?: string | undefined; email?: string | undefined }): Promise<{ user_id: string | null }> {
+    const row = await this.users.findByLogin(loginKey(input));
+    return { user_id: row?.user_id ?? null };
+  }
+
   async login(input: LoginInput): Promise<Session & { revoked_sessions: string[] }> {
-    const key: LoginKey =
-      input.username !== undefined ? { username: input.username } : input.phone !== undefined ? { phone: input.phone } : { email: input.email! };
-    const row = await this.users.findByLogin(key);
+    const row = await this.users.findByLogin(loginKey(input));
     if (!row?.password_hash) {
       await burnVerification(input.password);
       throw unauthorized('invalid credentials');
