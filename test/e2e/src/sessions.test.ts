@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ImError, ImSocket } from '@im/client';
 import { newUser, startCluster, type Cluster } from './cluster.js';
+import { waitForMail } from './mail.js';
 
 const status = (s: number, c?: string) => (e: ImError) => e.status === s && (c === undefined || e.code === c);
 
@@ -111,16 +112,3 @@ describe('sessions: refresh, replacement, expiry, throttling and email codes', (
     await assert.rejects(cluster.http.login({ username: `ghostz${Date.now()}`, password: 'wrong password' }), status(429, 'rate_limited'));
   });
 });
-
-async function waitForMail(dir: string, to: string): Promise<{ to: string; subject: string; text: string }> {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    for (const f of fs.readdirSync(dir)) {
-      if (f.startsWith('.')) continue;
-      const mail = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { to: string; subject: string; text: string };
-      if (mail.to === to) return mail;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no mail to ${to}`);
-}

@@ -66,8 +66,10 @@ export class LoginCodesService {
     });
     if (outcome === 'exhausted') throw new AppError('rate_limited', 'too many wrong codes; ask for a new one', 'code', 60);
     if (outcome !== 'ok') throw unauthorized('invalid or expired code');
+    // The code proves the address: an account that named it without proving it is taken
+    // over by whoever holds the mailbox (contract 1).
     const user = (await this.users.findByLogin({ email })) ?? (await this.register(email));
-    return this.accounts.openSession(user, deviceId, platform);
+    return this.accounts.openSession(user, deviceId, platform, { proveEmail: true });
   }
 
   /** A new account for an address: a username derived from it, made unique. */
@@ -77,7 +79,7 @@ export class LoginCodesService {
       const username = attempt === 0 ? base : `${base}${crypto.randomInt(1000, 100000)}`;
       const row: UserRow = { user_id: newId('u'), username, nickname: username, avatar: '', phone: null, email, password_hash: null, created_at: Date.now() };
       try {
-        await this.users.insert(row);
+        await this.users.insert(row, undefined, Date.now());
         return row;
       } catch (err) {
         if (isUniqueViolation(err, 'users_email_key')) {

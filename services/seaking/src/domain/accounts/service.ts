@@ -67,14 +67,25 @@ export class AccountsService {
     return this.openSession(row, input.device_id, input.platform);
   }
 
-  /** Starts a session on a device, replacing any live session of that device. */
-  async openSession(row: UserRow, deviceId: string | undefined, platform: string | undefined): Promise<Session & { revoked_sessions: string[] }> {
+  /**
+   * Starts a session on a device, replacing any live session of that device. With
+   * `proveEmail`, a login that proved the account's email (by a code sent to it): if the
+   * address was unproven, whoever registered it loses the account: every other session is
+   * revoked and the password stops working, in the same transaction.
+   */
+  async openSession(
+    row: UserRow,
+    deviceId: string | undefined,
+    platform: string | undefined,
+    options: { proveEmail?: boolean } = {},
+  ): Promise<Session & { revoked_sessions: string[] }> {
     const now = Date.now();
     const device = deviceId ?? newId('d');
     const sessionId = newId('s');
     const refresh = newRefreshToken();
     const revoked = await this.db.transaction(async (tx) => {
-      const replaced = await this.sessions.revokeDevice(row.user_id, device, now, tx);
+      const takenOver = options.proveEmail === true && (await this.users.proveEmail(row.user_id, now, tx));
+      const replaced = takenOver ? await this.sessions.revokeAllOfUser(row.user_id, now, tx) : await this.sessions.revokeDevice(row.user_id, device, now, tx);
       await this.sessions.insert(
         {
           session_id: sessionId,

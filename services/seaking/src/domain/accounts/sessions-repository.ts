@@ -35,6 +35,16 @@ export class SessionsRepository {
     return rows.map((r) => r.session_id);
   }
 
+  /** Revokes every live session of a user; returns their ids. */
+  async revokeAllOfUser(userId: string, now: number, tx: Queryable): Promise<string[]> {
+    const rows = await this.db.rows<{ session_id: string }>(
+      'UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL RETURNING session_id',
+      [userId, now],
+      tx,
+    );
+    return rows.map((r) => r.session_id);
+  }
+
   async findById(sessionId: string): Promise<SessionRow | undefined> {
     return this.db.one<SessionRow>(`SELECT ${COLUMNS} FROM sessions WHERE session_id = $1`, [sessionId]);
   }

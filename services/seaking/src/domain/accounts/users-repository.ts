@@ -19,10 +19,11 @@ const COLUMNS = 'user_id, username, nickname, avatar, phone, email, password_has
 export class UsersRepository {
   constructor(private readonly db: Db) {}
 
-  async insert(row: UserRow, tx?: Queryable): Promise<void> {
+  /** Inserts an account; `emailVerifiedAt` when the address was proven at sign-up (by a code). */
+  async insert(row: UserRow, tx?: Queryable, emailVerifiedAt: number | null = null): Promise<void> {
     await this.db.query(
-      `INSERT INTO users (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [row.user_id, row.username, row.nickname, row.avatar, row.phone, row.email, row.password_hash, row.created_at],
+      `INSERT INTO users (${COLUMNS}, email_verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [row.user_id, row.username, row.nickname, row.avatar, row.phone, row.email, row.password_hash, row.created_at, emailVerifiedAt],
       tx,
     );
   }
@@ -63,6 +64,19 @@ export class UsersRepository {
         LIMIT $3`,
       [prefix, query, limit, viewerId],
     );
+  }
+
+  /**
+   * Marks the account's email proven, if it was not: then the password that whoever
+   * registered the address typed stops working. True when this call proved it.
+   */
+  async proveEmail(userId: string, now: number, tx: Queryable): Promise<boolean> {
+    const r = await this.db.query(
+      'UPDATE users SET email_verified_at = $2, password_hash = NULL WHERE user_id = $1 AND email_verified_at IS NULL',
+      [userId, now],
+      tx,
+    );
+    return (r.rowCount ?? 0) > 0;
   }
 
   async exists(userId: string, tx?: Queryable): Promise<boolean> {
