@@ -37,6 +37,8 @@ export const SeakingParams = {
   'seaking.refresh': RefreshBody,
   'seaking.logout': z.object({ session_id: Id }),
   'seaking.validateToken': z.object({ token: z.string().min(1).max(4096) }),
+  /** Which of these sessions are no longer live (revoked or unknown): gateways re-check their sockets. */
+  'seaking.checkSessions': z.object({ session_ids: z.array(Id).max(1000) }),
   'seaking.getUserInfo': z.object({ user_ids: boundedList(Id, Limits.userInfoMaxIds, 'user_ids'), viewer_id: Id.optional() }),
   'seaking.checkAccess': z.object({ ...Acting, conversation_id: Id, access: z.enum(['read', 'write']).default('read') }),
   'seaking.getConversation': z.object({ conversation_id: Id }),
@@ -120,6 +122,7 @@ export interface SeakingResults {
   'seaking.refresh': { session: Session | null; revoked_sessions: string[] };
   'seaking.logout': { session_id: string; user_id: string };
   'seaking.validateToken': TokenClaims;
+  'seaking.checkSessions': { revoked: string[] };
   'seaking.getUserInfo': { users: User[] };
   'seaking.checkAccess': { conversation_id: string; join_seq: number; read_only: boolean };
   'seaking.getConversation': { conversation: ConversationInfo };

@@ -52,6 +52,8 @@ const schema = z.object({
       },
       { message: 'must be addresses or CIDR ranges, comma-separated' },
     ),
+  /** Seconds between re-checks that every socket's session is still live (0: only after Redis returns). */
+  SESSION_RECHECK: cfg.int(60, 0, 86400),
   /** Commands other than `event` a socket may send a second (a burst of 10 s worth); 0: no limit. */
   COMMAND_RATE: cfg.int(30, 0, 1_000_000),
   /** Serve the demo page at / (a browser client of the protocol). */
@@ -95,5 +97,6 @@ export function loadConfig(env: Env = process.env) {
     },
     trustedProxies: c.TRUSTED_PROXIES,
     commandRate: c.COMMAND_RATE,
+    sessionRecheckMs: c.SESSION_RECHECK * 1000,
   };
 }

@@ -15,6 +15,7 @@ import { createThrottles } from './throttle/throttles.js';
 import { InProcessRouter, type Router } from './routing/router.js';
 import { RedisRouter } from './routing/redis-router.js';
 import { PresenceAnnouncer } from './presence/announcer.js';
+import { SessionAudit } from './sessions/audit.js';
 import { Dispatcher } from './ws/dispatcher.js';
 import type { GatewayDeps } from './ws/handler.js';
 import { handlers } from './ws/handlers/index.js';
@@ -64,7 +65,13 @@ async function main(): Promise<void> {
       for (const conn of [...local.all()]) if (conn.sessionId === signal.session_id) conn.close(signal.code, signal.reason);
     }
   });
+  const audit = new SessionAudit(seaking, local, logger);
+  router.onResync(() => {
+    members.clear();
+    void audit.run();
+  });
   await router.start();
+  audit.start(config.sessionRecheckMs);
 
   const presence = new PresenceAnnouncer(seaking, router, logger);
   router.onOffline((userId) => presence.announce(userId, false));
@@ -112,6 +119,7 @@ async function main(): Promise<void> {
     async () => {
       await ws.drain(dispatcher, config.shutdownGraceMs);
       await closeServer(server);
+      audit.stop();
       await router.stop();
       seaking.close();
       relay.close();

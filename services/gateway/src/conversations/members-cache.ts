@@ -89,6 +89,13 @@ export class MembersCache {
     }
   }
 
+  /** Forgets everything: after signals may have been lost, nothing cached can be trusted. */
+  clear(): void {
+    this.entries.clear();
+    for (const loading of this.loading.values()) loading.stale = true;
+    this.loading.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -16,6 +16,8 @@ export interface RedisRouterOptions extends RouterOptions {
 }
 
 const SEEN_TTL_SECONDS = 30 * 24 * 3600;
+/** Signals kept while Redis is away; past this, the periodic re-checks catch up. */
+const MAX_UNSENT = 10_000;
 
 /**
  * Forgets one socket and, when it was the user's last, marks them offline, in one step so a
@@ -52,6 +54,9 @@ export class RedisRouter extends Router {
   private dead = new Set<string>();
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly self: string;
+  /** Signals that could not be published (Redis away), sent again when it returns. */
+  private unsent: Envelope[] = [];
+  private subscribedOnce = false;
 
   constructor(
     local: LocalConnections,
@@ -83,6 +88,15 @@ export class RedisRouter extends Router {
   async start(): Promise<void> {
     this.subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.receive(message));
     this.subscriber.on('error', (err: Error) => this.logger.warn('redis subscriber problem', { err: err.message }));
+    // Pub/sub is fire and forget: while the subscription was down, signals meant for this
+    // gateway were lost. Each time it is (re)established after the first, refresh from the source.
+    this.subscriber.on('ready', () => {
+      if (this.subscribedOnce) {
+        this.logger.info('subscription re-established: refreshing what signals keep fresh');
+        this.resync();
+      }
+      this.subscribedOnce = true;
+    });
     // Resubscribes by itself after a reconnect; a Redis that is away at start is waited for.
     this.subscriber
       .subscribe(this.key(`inbox:${this.self}`), this.key('signals'))
@@ -90,8 +104,12 @@ export class RedisRouter extends Router {
     // Entries left by an earlier run under the same gateway id are stale.
     await this.sweepGateway(this.self, Date.now()).catch((err: Error) => this.logger.warn('sweeping old entries failed', { err: err.message }));
     await this.beat();
-    // After Redis comes back (possibly empty), announce every local socket again.
-    this.redis.on('ready', () => void this.reannounce());
+    // After Redis comes back (possibly empty), announce every local socket again and send
+    // the signals that could not go out meanwhile.
+    this.redis.on('ready', () => {
+      void this.reannounce();
+      this.flushUnsent();
+    });
     this.heartbeat = setInterval(() => void this.beat(), this.settings.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -117,7 +135,22 @@ export class RedisRouter extends Router {
   }
 
   private publish(channel: string, e: Envelope): void {
-    this.redis.publish(this.key(channel), encodeEnvelope(e)).catch((err: Error) => this.logger.warn('publish failed', { channel, err: err.message }));
+    this.redis.publish(this.key(channel), encodeEnvelope(e)).catch((err: Error) => {
+      this.logger.warn('publish failed', { channel, err: err.message });
+      // A lost delivery is repaired by the client's sync; a lost signal (a revoked session,
+      // a membership change) is not: keep it for when Redis returns. Bounded.
+      if (e.t === 's') {
+        this.unsent.push(e);
+        if (this.unsent.length > MAX_UNSENT) this.unsent.shift();
+      }
+    });
+  }
+
+  private flushUnsent(): void {
+    const pending = this.unsent;
+    this.unsent = [];
+    for (const e of pending) this.publish('signals', e);
+    if (pending.length > 0) this.logger.info('signals sent after Redis returned', { signals: pending.length });
   }
 
   deliver(userIds: readonly string[], bytes: Uint8Array, exceptConnId?: number, subscribedTo?: string): void {

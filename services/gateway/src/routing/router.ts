@@ -34,6 +34,7 @@ export interface RouterOptions {
 export abstract class Router {
   private signalHandler: ((signal: ClusterSignal) => void) | undefined;
   private offlineHandler: ((userId: string) => void) | undefined;
+  private resyncHandler: (() => void) | undefined;
 
   constructor(
     protected readonly local: LocalConnections,
@@ -80,6 +81,19 @@ export abstract class Router {
   /** Called for users found offline other than by a socket closing here (a dead gateway). */
   onOffline(handler: (userId: string) => void): void {
     this.offlineHandler = handler;
+  }
+
+  /**
+   * Called when signals from other gateways may have been missed (the shared layer was away
+   * or this gateway's subscription was re-established): whatever signals keep fresh must
+   * be refreshed from the source.
+   */
+  onResync(handler: () => void): void {
+    this.resyncHandler = handler;
+  }
+
+  protected resync(): void {
+    this.resyncHandler?.();
   }
 
   protected wentOffline(userId: string): void {

@@ -149,6 +149,12 @@ export class AccountsService {
     return claims;
   }
 
+  /** Those of the sessions that are no longer live: revoked, or unknown. */
+  async checkSessions(sessionIds: string[]): Promise<{ revoked: string[] }> {
+    const live = new Set(await this.sessions.liveAmong(sessionIds));
+    return { revoked: sessionIds.filter((id) => !live.has(id)) };
+  }
+
   async updateProfile(userId: string, changes: { nickname?: string | undefined; avatar?: string | undefined }): Promise<{ user: User }> {
     const row = await this.users.updateProfile(userId, changes);
     if (!row) throw new AppError('not_found', 'no such user');

@@ -45,6 +45,12 @@ export class SessionsRepository {
     return rows.map((r) => r.session_id);
   }
 
+  async liveAmong(sessionIds: string[]): Promise<string[]> {
+    if (sessionIds.length === 0) return [];
+    const rows = await this.db.rows<{ session_id: string }>('SELECT session_id FROM sessions WHERE session_id = ANY($1::text[]) AND revoked_at IS NULL', [sessionIds]);
+    return rows.map((r) => r.session_id);
+  }
+
   async findById(sessionId: string): Promise<SessionRow | undefined> {
     return this.db.one<SessionRow>(`SELECT ${COLUMNS} FROM sessions WHERE session_id = $1`, [sessionId]);
   }
