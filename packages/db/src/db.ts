@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '@im/kit';
+import { AppError, unavailable } from '@im/protocol';
 
 // BIGINT columns hold seqs and millisecond times, all far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -9,6 +10,30 @@ export type Queryable = Pick<pg.PoolClient, 'query'>;
 
 /** Codes worth retrying a whole transaction for. */
 const RETRYABLE = new Set(['40001', '40P01']);
+
+/** Socket-level failures: the server cannot be reached right now. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** SQLSTATEs of a server that is shutting down, starting up, or out of connections. */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53400']);
+
+/**
+ * True when a failure means the database cannot be reached right now (down, restarting,
+ * out of connections, the connection lost): a retry later is safe, and callers should hear
+ * `unavailable`, never `internal` (contract 0).
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (UNREACHABLE.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08')) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended|the database system is (starting up|shutting down)/i.test(message);
+}
+
+function mapFailure(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  return isDatabaseUnavailable(err) ? unavailable('the database is unavailable for a moment; try again') : err;
+}
 
 export interface DbOptions {
   url: string;
@@ -46,6 +71,8 @@ export class Db {
     const started = performance.now();
     try {
       return await client.query<R & Row>(text, params);
+    } catch (err) {
+      throw mapFailure(err);
     } finally {
       const ms = performance.now() - started;
       if (ms >= this.slowMs) this.logger.warn('slow query', { sql: oneLine(text), ms: Math.round(ms) });
@@ -67,18 +94,23 @@ export class Db {
    */
   async transaction<T>(fn: (tx: Queryable) => Promise<T>, attempts = 3): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
+      const client = await this.pool.connect().catch((err: unknown) => {
+        throw mapFailure(err);
+      });
+      let broken = false;
       try {
         await client.query('BEGIN');
         const result = await fn(client);
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        broken = isDatabaseUnavailable(err) || (err instanceof AppError && err.code === 'unavailable');
+        if (!broken) await client.query('ROLLBACK').catch(() => undefined);
         if (attempt < attempts && RETRYABLE.has((err as { code?: string }).code ?? '')) continue;
-        throw err;
+        throw mapFailure(err);
       } finally {
-        client.release();
+        // A client whose connection broke is destroyed, not given back to the pool.
+        client.release(broken);
       }
     }
   }

@@ -76,7 +76,8 @@ export class EventsService {
     try {
       return await this.writeWithRetry(items);
     } catch (err) {
-      if (items.length === 1) throw err;
+      // The database away fails everyone alike: retrying one by one would only repeat it.
+      if (items.length === 1 || (err instanceof AppError && err.code === 'unavailable')) throw err;
       // Something in the batch cannot be stored. Store the items one by one, so only the
       // offender fails and everyone else's events still commit.
       const results: Array<StoreResult | ItemFailure> = [];
