@@ -21,7 +21,8 @@ const schema = z.object({
   /** A socket whose unsent data passes this many bytes is closed, never waited for. */
   MAX_BUFFERED_BYTES: cfg.int(1024 * 1024, 16 * 1024),
   PERMESSAGE_DEFLATE: cfg.bool(false),
-  MEMBERS_CACHE_SIZE: cfg.int(100_000, 100),
+  /** Megabytes the cache of conversation members may hold (estimated). */
+  MEMBERS_CACHE_MB: cfg.int(64, 1, 64 * 1024),
   MEMBERS_CACHE_TTL: cfg.int(300, 1),
   /** Seconds between heartbeats, and after which a silent gateway's sockets stop counting. */
   PRESENCE_HEARTBEAT: cfg.int(5, 1, 60),
@@ -82,7 +83,7 @@ export function loadConfig(env: Env = process.env) {
     idleTimeoutMs: c.IDLE_TIMEOUT * 1000,
     maxBufferedBytes: c.MAX_BUFFERED_BYTES,
     perMessageDeflate: c.PERMESSAGE_DEFLATE,
-    membersCacheSize: c.MEMBERS_CACHE_SIZE,
+    membersCacheBytes: c.MEMBERS_CACHE_MB * 1024 * 1024,
     membersCacheTtlMs: c.MEMBERS_CACHE_TTL * 1000,
     shutdownGraceMs: c.SHUTDOWN_GRACE * 1000,
     demoPage: c.DEMO_PAGE,

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       )
     : new InProcessRouter(local, routerOptions);
   const members = new MembersCache(async (id) => (await seaking.call('seaking.getConversationMembers', { conversation_id: id })).conversation, {
-    maxEntries: config.membersCacheSize,
+    maxBytes: config.membersCacheBytes,
     ttlMs: config.membersCacheTtlMs,
   });
   router.onSignal((signal) => {

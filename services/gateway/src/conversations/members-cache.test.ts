@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ConversationInfo } from '@im/protocol';
-import { MembersCache } from './members-cache.js';
+import { entryBytes, MembersCache } from './members-cache.js';
 
 function info(id: string, members: string[]): ConversationInfo {
   return {
@@ -18,7 +18,7 @@ function info(id: string, members: string[]): ConversationInfo {
 test('caches, shares concurrent loads and honours invalidation', async () => {
   let loads = 0;
   let members = ['a', 'b'];
-  const cache = new MembersCache(async (id) => (loads++, info(id, members)), { maxEntries: 10, ttlMs: 1000 });
+  const cache = new MembersCache(async (id) => (loads++, info(id, members)), { maxBytes: 1 << 20, ttlMs: 1000 });
   const [x, y] = await Promise.all([cache.get('c1'), cache.get('c1')]);
   assert.equal(loads, 1);
   assert.deepEqual(x.memberIds, ['a', 'b']);
@@ -34,7 +34,7 @@ test('caches, shares concurrent loads and honours invalidation', async () => {
 test('entries expire after their ttl', async () => {
   let now = 0;
   let loads = 0;
-  const cache = new MembersCache(async (id) => (loads++, info(id, ['a'])), { maxEntries: 10, ttlMs: 100, now: () => now });
+  const cache = new MembersCache(async (id) => (loads++, info(id, ['a'])), { maxBytes: 1 << 20, ttlMs: 100, now: () => now });
   await cache.get('c1');
   now = 50;
   await cache.get('c1');
@@ -44,14 +44,14 @@ test('entries expire after their ttl', async () => {
 });
 
 test('stays within its bound, dropping the least recently used', async () => {
-  const cache = new MembersCache(async (id) => info(id, ['a']), { maxEntries: 2, ttlMs: 1000 });
+  const cache = new MembersCache(async (id) => info(id, ['a']), { maxBytes: Math.floor(2.5 * entryBytes(info('c1', ['a']))), ttlMs: 1000 });
   await cache.get('c1');
   await cache.get('c2');
   await cache.get('c1');
   await cache.get('c3');
   assert.equal(cache.size, 2);
   let loads = 0;
-  const probe = new MembersCache(async (id) => (loads++, info(id, ['a'])), { maxEntries: 2, ttlMs: 1000 });
+  const probe = new MembersCache(async (id) => (loads++, info(id, ['a'])), { maxBytes: Math.floor(2.5 * entryBytes(info('c1', ['a']))), ttlMs: 1000 });
   await probe.get('c1');
   await probe.get('c2');
   await probe.get('c1');
@@ -70,7 +70,7 @@ test('a load that raced an invalidation is not kept', async () => {
       if (loads === 1) await gate;
       return info(id, ['a']);
     },
-    { maxEntries: 10, ttlMs: 1000 },
+    { maxBytes: 1 << 20, ttlMs: 1000 },
   );
   const first = cache.get('c1');
   cache.invalidate(['c1']);
@@ -89,7 +89,7 @@ test('a stale load finishing late does not take the place of a newer one', async
       await new Promise<void>((r) => gates.push(r));
       return info(id, [`m${loads}`]);
     },
-    { maxEntries: 10, ttlMs: 1000 },
+    { maxBytes: 1 << 20, ttlMs: 1000 },
   );
   const first = cache.get('c1');
   cache.invalidate(['c1']);
@@ -102,4 +102,20 @@ test('a stale load finishing late does not take the place of a newer one', async
   assert.equal(await third, await second);
   assert.equal(loads, 2);
   assert.equal((await cache.get('c1')).joinSeqs.get('m2'), 0);
+});
+
+test('the bound is in bytes: a big group weighs as much as many small conversations', async () => {
+  const big = Array.from({ length: 500 }, (_, i) => `u${String(i).padStart(20, '0')}`);
+  const budget = 3 * entryBytes(info('g0', big));
+  const cache = new MembersCache(async (id) => info(id, id.startsWith('g') ? big : ['a', 'b']), { maxBytes: budget, ttlMs: 1000 });
+  for (let i = 0; i < 10; i++) await cache.get(`g${i}`);
+  assert.equal(cache.size, 3);
+  assert.ok(cache.weight <= budget);
+  for (let i = 0; i < 100; i++) await cache.get(`c${i}`);
+  assert.ok(cache.size >= 100, 'small conversations fit by the hundred');
+  assert.ok(cache.weight <= budget);
+  // One larger than the whole budget is served and not kept.
+  const tiny = new MembersCache(async (id) => info(id, big), { maxBytes: 1000, ttlMs: 1000 });
+  assert.equal((await tiny.get('g')).memberIds.length, 500);
+  assert.equal(tiny.size, 0);
 });

@@ -1,7 +1,8 @@
 import type { ConversationInfo } from '@im/protocol';
 
 export interface MembersCacheOptions {
-  maxEntries: number;
+  /** Most bytes the entries may take (estimated): a 500-member group weighs 500 small ones. */
+  maxBytes: number;
   ttlMs: number;
   now?: () => number;
 }
@@ -15,6 +16,17 @@ export interface CachedConversation {
 
 interface Entry extends CachedConversation {
   expires: number;
+  bytes: number;
+}
+
+/**
+ * An estimate of what an entry holds in memory: the info object, the member list and its
+ * map, per member about three copies of the id plus the objects around them.
+ */
+export function entryBytes(info: ConversationInfo): number {
+  let bytes = 400 + info.conversation_id.length * 2 + info.name.length * 2;
+  for (const m of info.members) bytes += 200 + m.user_id.length * 6;
+  return bytes;
 }
 
 interface Loading {
@@ -24,12 +36,13 @@ interface Loading {
 }
 
 /**
- * conversation → members, read on every send. Bounded (least recently used entries go
- * first) and short-lived; dropped at once when a change to membership is announced. Lookups
+ * conversation → members, read on every send. Bounded in (estimated) bytes, so a cache of
+ * big groups holds fewer of them (least recently used entries go first), and short-lived; dropped at once when a change to membership is announced. Lookups
  * for the same conversation while one is under way share it.
  */
 export class MembersCache {
   private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
   private readonly loading = new Map<string, Loading>();
   private readonly now: () => number;
 
@@ -58,6 +71,7 @@ export class MembersCache {
           memberIds: info.members.map((m) => m.user_id),
           joinSeqs: new Map(info.members.map((m) => [m.user_id, m.join_seq])),
           expires: this.now() + this.options.ttlMs,
+          bytes: entryBytes(info),
         };
         if (!loading.stale) this.store(conversationId, entry);
         return entry;
@@ -70,17 +84,24 @@ export class MembersCache {
   }
 
   private store(conversationId: string, entry: Entry): void {
-    this.entries.delete(conversationId);
+    this.remove(conversationId);
+    // An entry larger than the whole budget is used once and not kept.
+    if (entry.bytes > this.options.maxBytes) return;
     this.entries.set(conversationId, entry);
-    while (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
+    this.bytes += entry.bytes;
+    while (this.bytes > this.options.maxBytes) this.remove(this.entries.keys().next().value as string);
+  }
+
+  private remove(conversationId: string): void {
+    const entry = this.entries.get(conversationId);
+    if (!entry) return;
+    this.entries.delete(conversationId);
+    this.bytes -= entry.bytes;
   }
 
   invalidate(conversationIds: Iterable<string>): void {
     for (const id of conversationIds) {
-      this.entries.delete(id);
+      this.remove(id);
       const loading = this.loading.get(id);
       if (loading) {
         loading.stale = true;
@@ -92,11 +113,17 @@ export class MembersCache {
   /** Forgets everything: after signals may have been lost, nothing cached can be trusted. */
   clear(): void {
     this.entries.clear();
+    this.bytes = 0;
     for (const loading of this.loading.values()) loading.stale = true;
     this.loading.clear();
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Estimated bytes held. */
+  get weight(): number {
+    return this.bytes;
   }
 }
