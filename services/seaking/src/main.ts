@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deriveKey } from '@im/auth';
 import { Db, ensureDatabase, migrate } from '@im/db';
 import { createLogger, createRegistry, fatal } from '@im/kit';
 import { SeakingParams, type SeakingResults } from '@im/protocol';
@@ -47,7 +48,8 @@ async function main(): Promise<void> {
       ttlMs: config.loginCodeTtlMs,
       intervalMs: config.loginCodeIntervalMs,
       maxAttempts: config.loginCodeAttempts,
-      secret: config.jwtSecret,
+      // Never the access-token key: derived for this purpose alone.
+      secret: deriveKey(config.jwtSecret, 'login-code'),
     }),
     friends: new FriendsService(db, friendsRepo, users, conversationsRepo),
     conversations: new ConversationsService(db, conversationsRepo, friendsRepo, users, { requireFriendship: config.requireFriendship }),

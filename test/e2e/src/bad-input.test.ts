@@ -5,6 +5,7 @@ import { ImError, ImSocket } from '@im/client';
 import type { ErrorBody } from '@im/protocol';
 import { befriend, newUser, SECRETS, startCluster, type Cluster, type TestUser } from './cluster.js';
 import jwt from 'jsonwebtoken';
+import { AccessTokens } from '@im/auth';
 
 /** Each class of bad input gets the contract's answer, and nobody else notices. */
 describe('bad input', () => {
@@ -158,11 +159,14 @@ describe('bad input', () => {
     const refused = (e: ImError) => e.status === 401;
     await assert.rejects(ImSocket.connect(url, ''), refused);
     await assert.rejects(ImSocket.connect(url, 'not-a-jwt'), refused);
-    const forged = jwt.sign({ sub: alice.userId, sid: 's', typ: 'access' }, 'some-other-secret-entirely', { expiresIn: 60 });
+    const forged = new AccessTokens('some-other-secret-entirely').issue(alice.userId, 's', Date.now(), 60).token;
     await assert.rejects(ImSocket.connect(url, forged), refused);
-    const expired = jwt.sign({ sub: alice.userId, sid: 's', typ: 'access', exp: Math.floor(Date.now() / 1000) - 10 }, SECRETS.JWT_SECRET);
+    const bareSecret = jwt.sign({ sub: alice.userId, sid: 's', typ: 'access' }, SECRETS.JWT_SECRET, { expiresIn: 60 });
+    await assert.rejects(ImSocket.connect(url, bareSecret), refused);
+    const tokens = new AccessTokens(SECRETS.JWT_SECRET);
+    const expired = tokens.issue(alice.userId, 's', Date.now() - 120_000, 60).token;
     await assert.rejects(ImSocket.connect(url, expired), refused);
-    const unknownSession = jwt.sign({ sub: alice.userId, sid: 'no-such-session', typ: 'access' }, SECRETS.JWT_SECRET, { expiresIn: 60 });
+    const unknownSession = tokens.issue(alice.userId, 'no-such-session', Date.now(), 60).token;
     await assert.rejects(ImSocket.connect(url, unknownSession), refused);
     const viaHeader = await ImSocket.connect(url, alice.session.token, { useHeader: true });
     viaHeader.terminate();

@@ -12,7 +12,7 @@ export interface LoginCodesOptions {
   intervalMs: number;
   maxAttempts: number;
   /** Key of the HMAC that codes are stored as. */
-  secret: string;
+  secret: Buffer;
 }
 
 /**
