@@ -17,6 +17,10 @@ const schema = z.object({
   LOGIN_CODE_TTL: cfg.int(600, 10),
   LOGIN_CODE_INTERVAL: cfg.int(60, 0),
   LOGIN_CODE_ATTEMPTS: cfg.int(5, 1, 100),
+  /** Seconds between prunings of ended sessions, spent refresh tokens and old codes (0: never). */
+  PRUNE_INTERVAL: cfg.int(3600, 0),
+  /** Days an ended session is kept before it is deleted. */
+  PRUNE_KEEP_DAYS: cfg.int(30, 0, 3650),
 });
 
 export type SeakingConfig = ReturnType<typeof loadConfig>;
@@ -39,5 +43,7 @@ export function loadConfig(env: Env = process.env) {
     loginCodeTtlMs: c.LOGIN_CODE_TTL * 1000,
     loginCodeIntervalMs: c.LOGIN_CODE_INTERVAL * 1000,
     loginCodeAttempts: c.LOGIN_CODE_ATTEMPTS,
+    pruneIntervalMs: c.PRUNE_INTERVAL * 1000,
+    pruneKeepMs: c.PRUNE_KEEP_DAYS * 24 * 3600 * 1000,
   };
 }

@@ -8,6 +8,7 @@ import { loadOrExit, serveRpc } from '@im/rpc';
 import { loadConfig } from './config.js';
 import { LoginCodesRepository } from './domain/accounts/codes-repository.js';
 import { LoginCodesService } from './domain/accounts/codes-service.js';
+import { Pruner } from './domain/accounts/pruner.js';
 import { AccountsService } from './domain/accounts/service.js';
 import { DirMailer, LogMailer, SmtpMailer, type Mailer } from './mail/mailer.js';
 import { SessionsRepository } from './domain/accounts/sessions-repository.js';
@@ -34,7 +35,10 @@ async function main(): Promise<void> {
   const users = new UsersRepository(db);
   const friendsRepo = new FriendsRepository(db);
   const conversationsRepo = new ConversationsRepository(db);
-  const accounts = new AccountsService(db, users, new SessionsRepository(db), new TokenIssuer(config.jwtSecret, config.accessTokenTtl), {
+  const sessionsRepo = new SessionsRepository(db);
+  const codesRepo = new LoginCodesRepository(db);
+  const pruner = new Pruner(sessionsRepo, codesRepo, { keepEndedMs: config.pruneKeepMs, refreshTtlMs: config.refreshTokenTtl * 1000, keepCodesMs: 24 * 3600 * 1000 }, logger);
+  const accounts = new AccountsService(db, users, sessionsRepo, new TokenIssuer(config.jwtSecret, config.accessTokenTtl), {
     refreshTtlSeconds: config.refreshTokenTtl,
   });
   const mailer: Mailer = config.smtpUrl
@@ -44,7 +48,7 @@ async function main(): Promise<void> {
       : new LogMailer(logger);
   const services = {
     accounts,
-    loginCodes: new LoginCodesService(db, new LoginCodesRepository(db), users, accounts, mailer, {
+    loginCodes: new LoginCodesService(db, codesRepo, users, accounts, mailer, {
       ttlMs: config.loginCodeTtlMs,
       intervalMs: config.loginCodeIntervalMs,
       maxAttempts: config.loginCodeAttempts,
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
     groups: new GroupsService(db, new GroupsRepository(db), { maxGroupSize: config.maxGroupSize }),
   };
 
+  pruner.start(config.pruneIntervalMs);
   await serveRpc<typeof SeakingParams, SeakingResults>({
     logger,
     registry: createRegistry('seaking'),
@@ -65,7 +70,10 @@ async function main(): Promise<void> {
     schemas: SeakingParams,
     handlers: seakingHandlers(services),
     checks: { database: () => db.ping() },
-    onStop: () => db.close(),
+    onStop: async () => {
+      pruner.stop();
+      await db.close();
+    },
   });
 }
 

@@ -33,4 +33,10 @@ export class LoginCodesRepository {
   async markUsed(email: string, now: number, tx: Queryable): Promise<void> {
     await this.db.query('UPDATE login_codes SET used_at = $2 WHERE email = $1', [email, now], tx);
   }
+
+  /** Deletes up to `batch` codes that expired before `before`. */
+  async pruneExpired(before: number, batch: number): Promise<number> {
+    const r = await this.db.query('DELETE FROM login_codes WHERE email IN (SELECT email FROM login_codes WHERE expires_at < $1 LIMIT $2)', [before, batch]);
+    return r.rowCount ?? 0;
+  }
 }

@@ -51,6 +51,34 @@ export class SessionsRepository {
     return rows.map((r) => r.session_id);
   }
 
+  /**
+   * Deletes up to `batch` sessions that ended (revoked or expired) before `before`, with
+   * their spent refresh tokens; returns how many sessions went.
+   */
+  async pruneEnded(before: number, batch: number): Promise<number> {
+    const rows = await this.db.rows<{ n: number }>(
+      `WITH doomed AS (
+         SELECT session_id FROM sessions WHERE expires_at < $1
+         UNION
+         SELECT session_id FROM sessions WHERE revoked_at < $1
+         LIMIT $2),
+       spent AS (DELETE FROM spent_refresh_tokens t USING doomed d WHERE t.session_id = d.session_id),
+       gone AS (DELETE FROM sessions s USING doomed d WHERE s.session_id = d.session_id RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [before, batch],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Deletes up to `batch` refresh tokens spent before `before`. */
+  async pruneSpent(before: number, batch: number): Promise<number> {
+    const r = await this.db.query(
+      'DELETE FROM spent_refresh_tokens WHERE refresh_hash IN (SELECT refresh_hash FROM spent_refresh_tokens WHERE spent_at < $1 LIMIT $2)',
+      [before, batch],
+    );
+    return r.rowCount ?? 0;
+  }
+
   async findById(sessionId: string): Promise<SessionRow | undefined> {
     return this.db.one<SessionRow>(`SELECT ${COLUMNS} FROM sessions WHERE session_id = $1`, [sessionId]);
   }
