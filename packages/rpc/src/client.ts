@@ -3,7 +3,8 @@ import jayson from 'jayson';
 import type { z } from 'zod';
 import { AppError } from '@im/protocol';
 import { fromJsonRpcError } from './errors.js';
-import type { ParamSchemas } from './server.js';
+import type { RpcCaller } from './caller.js';
+import type { ParamSchemas } from './methods.js';
 
 export interface RpcClientOptions {
   /** Base URL of the service, e.g. http://127.0.0.1:8082 */
@@ -25,11 +26,12 @@ interface Pending {
 }
 
 /**
- * A typed JSON-RPC client over one keep-alive connection pool. Calls made in the same
- * tick leave together as one JSON-RPC batch, so a burst of sends costs one HTTP round trip
- * instead of one each; a lone call goes out at once.
+ * A typed JSON-RPC client over HTTP POST /rpc and a keep-alive connection pool. Calls made
+ * in the same tick leave together as one JSON-RPC batch, so a burst of sends costs one HTTP
+ * round trip instead of one each; a lone call goes out at once. (The batch is answered when
+ * its slowest call is done: latency-sensitive callers use WsRpcClient.)
  */
-export class RpcClient<P extends ParamSchemas, R extends { [M in keyof P]: unknown }> {
+export class RpcClient<P extends ParamSchemas, R extends { [M in keyof P]: unknown }> implements RpcCaller<P, R> {
   private readonly client: jayson.HttpClient;
   private readonly agent: http.Agent;
   private readonly service: string;

@@ -6,6 +6,7 @@ import { AppError, ERROR_CODES, isErrorCode, type ErrorCode } from '@im/protocol
  */
 
 export const PARSE_ERROR = -32700;
+export const INVALID_REQUEST = -32600;
 export const INVALID_PARAMS = -32602;
 export const METHOD_NOT_FOUND = -32601;
 

@@ -9,6 +9,8 @@ const schema = z.object({
   SEAKING_URL: z.string().url().default('http://127.0.0.1:8081'),
   RELAY_URL: z.string().url().default('http://127.0.0.1:8082'),
   REDIS_URL: z.string().url().optional(),
+  /** How calls to seaking and relay travel: `ws` (one persistent WebSocket each) or `http`. */
+  RPC_TRANSPORT: z.enum(['ws', 'http']).default('ws'),
   /** Prefix of every Redis key and channel, so clusters can share one Redis. */
   REDIS_PREFIX: z.string().max(64).default('im:'),
   JWT_SECRET: cfg.secret(),
@@ -73,6 +75,7 @@ export function loadConfig(env: Env = process.env) {
     seakingUrl: c.SEAKING_URL,
     relayUrl: c.RELAY_URL,
     redisUrl: c.REDIS_URL,
+    rpcTransport: c.RPC_TRANSPORT,
     redisPrefix: c.REDIS_PREFIX,
     jwtSecret: c.JWT_SECRET,
     internalToken: c.INTERNAL_TOKEN,

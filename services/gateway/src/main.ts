@@ -35,9 +35,9 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'gateway', level: config.logLevel }).child({ gateway_id: config.gatewayId });
   const registry = createRegistry('gateway');
 
-  const seaking = seakingClient(config.seakingUrl, config.internalToken);
-  const relay = relayClient(config.relayUrl, config.internalToken);
-  const relayWrites = relayClient(config.relayUrl, config.internalToken);
+  const seaking = seakingClient(config.seakingUrl, config.internalToken, config.rpcTransport);
+  const relay = relayClient(config.relayUrl, config.internalToken, config.rpcTransport);
+  const relayWrites = relayClient(config.relayUrl, config.internalToken, config.rpcTransport);
   const verifier = new TokenVerifier(config.jwtSecret);
   // Commands fail fast while Redis is away instead of queueing behind a dead connection.
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) : undefined;

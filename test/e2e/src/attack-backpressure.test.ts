@@ -36,11 +36,18 @@ describe('attack: a client that asks and never reads', () => {
     const raw = (reader.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
     raw.pause();
     const closed = reader.closed;
-    for (let i = 0; i < 40; i++) void reader.request('sync', { conversation_id: conv, limit: 200 }).catch(() => undefined);
-    const outcome = await Promise.race([closed.then((c) => c.code), new Promise<string>((r) => setTimeout(() => r('still open'), 15_000))]);
+    assert.equal((await cluster.http.stats()).connections, 2);
+    // Each page is about 512 KiB: a client that keeps asking and never reads is soon past the bound.
+    for (let i = 0; i < 120; i++) void reader.request('sync', { conversation_id: conv, limit: 200 }).catch(() => undefined);
+    // The gateway drops it while it is still not reading: only the bystander stays.
+    const deadline = Date.now() + 15_000;
+    while ((await cluster.http.stats()).connections !== 1) {
+      assert.ok(Date.now() < deadline, 'the socket that never reads is still open');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     raw.resume();
     // Dropped without a closing handshake: the client sees an abnormal close.
-    assert.equal(outcome, 1006);
+    assert.equal((await closed).code, 1006);
     assert.ok((await bystander.request('ping')).ts > 0);
   });
 

@@ -56,8 +56,8 @@ export class Connection {
    * Sends a frame: a reply, an ack or a push. A socket whose unsent data has passed the
    * bound cannot keep up, or stopped reading: it is dropped (it reconnects and syncs),
    * never waited for. Replies count like pushes: a client that asks and never reads must
-   * not grow the gateway without bound. A frame is refused only once the backlog is past
-   * the bound, so one large reply to a reading client always goes out.
+   * not grow the gateway without bound. The backlog is checked before a frame is written
+   * and again once the frames of a tick have been handed to the kernel.
    */
   send(bytes: Uint8Array): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
@@ -87,6 +87,8 @@ export class Connection {
       process.nextTick(() => {
         this.corked = false;
         socket.uncork();
+        // What the kernel did not take now is the socket's backlog: past the bound, drop it.
+        if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) this.drop();
       });
     }
     this.ws.send(bytes, { binary: true });

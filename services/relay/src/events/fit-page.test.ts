@@ -19,7 +19,7 @@ const row = (seq: number, bytes: number): EventRow => ({
 });
 
 test('a page keeps the events nearest the reader within the byte budget, at least one', () => {
-  const rows = Array.from({ length: 10 }, (_, i) => row(i + 1, PAGE_BYTES / 12));
+  const rows = Array.from({ length: 10 }, (_, i) => row(i + 1, PAGE_BYTES / 4));
   const head = fitPage(rows, 'head');
   const tail = fitPage(rows, 'tail');
   assert.ok(head.length > 0 && head.length < 10);

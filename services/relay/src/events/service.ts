@@ -1,5 +1,5 @@
 import { isUniqueViolation, type Db, type Queryable } from '@im/db';
-import { AppError, badRequest, checkEventShape, isPersistedKind, notFound, UNREAD_KINDS, type ImEvent, type RelayResults, type StoreEventInput, type Tag } from '@im/protocol';
+import { AppError, badRequest, checkEventShape, isPersistedKind, notFound, UNREAD_KINDS, utf8Length, type ImEvent, type RelayResults, type StoreEventInput, type Tag } from '@im/protocol';
 import type { z } from 'zod';
 import type { RelayParams } from '@im/protocol';
 import { CommitQueue, ItemFailure } from './commit-queue.js';
@@ -22,8 +22,8 @@ const keyOf = (e: { sender_id: string; cid: string }) => `${e.sender_id}\u0000${
 export const PAGE_BYTES = 512 * 1024;
 
 function approxBytes(row: EventRow): number {
-  let n = 200 + (row.current_content ?? row.content).length * 3;
-  for (const tag of row.tags) for (const s of tag) n += 2 + s.length * 3;
+  let n = 200 + utf8Length(row.current_content ?? row.content);
+  for (const tag of row.tags) for (const s of tag) n += 3 + utf8Length(s);
   return n;
 }
 
