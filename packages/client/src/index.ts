@@ -5,3 +5,4 @@ import { setOpenSocket } from './transport.js';
 setOpenSocket(openNodeSocket);
 
 export * from './core.js';
+export { openNodeSocket } from './platform-node.js';
