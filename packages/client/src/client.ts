@@ -75,6 +75,8 @@ export interface ImClientEvents {
   sent: { entry: OutboxEntry; ack: Ack };
   /** An outbox entry was refused for good (forbidden, too_large, …) and dropped. */
   failed: { entry: OutboxEntry; error: ImError };
+  /** A catch-up after opening finished: every conversation is synced up to its max_seq of then. */
+  'caught-up': { conversations: number };
   /** The next connection attempt is scheduled. */
   retry: RetryInfo;
   /** A problem the client works around by itself (a sync or store failure); for logs. */
@@ -169,6 +171,7 @@ export class ImClient extends ImCommands {
   private caughtUp = false;
   private parked: ImEvent[] = [];
   private readonly inflight = new Map<string, ImSocket>();
+  private lastQueuedAt = 0;
   private sendRetryTimer: ReturnType<typeof setTimeout> | undefined;
   private sendRetries = 0;
   private readonly syncing = new Map<string, { again: boolean }>();
@@ -339,7 +342,7 @@ export class ImClient extends ImCommands {
     try {
       this.savedCursors = await this.store.loadCursors();
       for (const [id, seq] of Object.entries(this.savedCursors)) if (!this.streams.has(id)) this.streams.set(id, new SeqStream(seq));
-      await this.outbox.restore();
+      for (const e of await this.outbox.restore()) this.lastQueuedAt = Math.max(this.lastQueuedAt, e.queued_at);
     } catch (err) {
       this.emitter.emit('error', { error: err, context: 'loading the store' });
     }
@@ -544,7 +547,8 @@ export class ImClient extends ImCommands {
       kind: input.kind,
       content: input.content,
       tags: input.tags ?? [],
-      queued_at: Date.now(),
+      // Strictly increasing, so entries made in the same millisecond keep their order.
+      queued_at: (this.lastQueuedAt = Math.max(Date.now(), this.lastQueuedAt + 1)),
     };
     try {
       if (!isPersistedKind(entry.kind)) throw new ImError({ code: 'bad_request', message: `kind ${entry.kind} is not stored: use markRead or typing`, field: 'kind' });
@@ -696,7 +700,9 @@ export class ImClient extends ImCommands {
         for (const c of conversations) {
           let stream = this.streams.get(c.conversation_id);
           if (!stream) {
-            stream = new SeqStream(this.caughtUp ? 0 : c.max_seq);
+            // Pushes that came in meanwhile are new: the start is just before the first of them.
+            const firstParked = Math.min(...this.parked.filter((e) => e.conversation_id === c.conversation_id).map((e) => e.seq));
+            stream = new SeqStream(this.caughtUp ? 0 : Math.min(c.max_seq, firstParked - 1));
             this.streams.set(c.conversation_id, stream);
             if (!this.caughtUp) this.markCursor(c.conversation_id);
           }
@@ -707,6 +713,7 @@ export class ImClient extends ImCommands {
         this.parked = [];
         for (const e of parked) this.onStoredEvent(e);
         for (const [id, s] of this.streams) if (s.hasGap) this.requestSync(id);
+        this.emitter.emit('caught-up', { conversations: conversations.length });
         return;
       } catch (err) {
         this.emitter.emit('error', { error: err, context: 'catching up after connecting' });

@@ -45,8 +45,10 @@ export function record(client: ImClient): Recorded {
 export async function openClient(cluster: Cluster, user: TestUser, options: Partial<ImClientOptions> = {}): Promise<Recorded> {
   const client = new ImClient({ url: cluster.gateways.map((g) => g.url), session: user.session, backoff: { baseMs: 100, maxMs: 1000 }, ...options });
   const r = record(client);
+  const caughtUp = new Promise((resolve) => client.once('caught-up', resolve));
   await client.connect();
   await client.ready();
+  await caughtUp;
   return r;
 }
 
