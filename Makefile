@@ -14,6 +14,7 @@ install: node_modules/.install-stamp
 
 build: install
 	npx tsc -b
+	@chmod +x packages/cli/dist/main.js
 
 ## Whole cluster on this machine: embedded PostgreSQL, seaking, relay, gateway on :8080.
 run: build

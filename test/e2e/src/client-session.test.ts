@@ -4,13 +4,13 @@ import { ImClient, ImSocket } from '@im/client';
 import { newUser, startCluster, type Cluster } from './cluster.js';
 import { openClient, range, record, until, type Recorded } from './client-helpers.js';
 
-describe('ImClient sessions: token expiry (4001), replaced (4002), revoked (4003)', () => {
+describe('ImClient sessions: token expiry (4001) and refresh', () => {
   let cluster: Cluster;
   const clients: Recorded[] = [];
 
   before(async () => {
     // Access tokens live 2 s: sockets are closed with 4001 that soon after opening.
-    cluster = await startCluster({ seakingEnv: { ACCESS_TOKEN_TTL: '2' }, gatewayEnv: { MAX_CONN_PER_USER: '2' } });
+    cluster = await startCluster({ seakingEnv: { ACCESS_TOKEN_TTL: '2' } });
   });
 
   after(async () => {
@@ -58,7 +58,9 @@ describe('ImClient sessions: token expiry (4001), replaced (4002), revoked (4003
 
   test('a refused refresh is reported as closed (refresh_failed), never retried', async () => {
     const { alice } = await friends();
-    const a = await openClient(cluster, alice, { session: { ...alice.session, refresh_token: 'not-a-real-refresh-token' }, refreshBeforeExpiryMs: 0 });
+    // Whether it opens first or meets the expiry at the upgrade, the refresh is refused.
+    const a = record(new ImClient({ url: cluster.gatewayUrl, session: { ...alice.session, refresh_token: 'not-a-real-refresh-token' }, refreshBeforeExpiryMs: 0 }));
+    await a.client.connect();
     await until(() => a.client.state === 'closed', 'closed after the refused refresh');
     assert.equal(a.client.closeReason?.reason, 'refresh_failed');
     assert.equal(a.client.closeReason?.error?.code, 'unauthorized');
@@ -66,10 +68,21 @@ describe('ImClient sessions: token expiry (4001), replaced (4002), revoked (4003
     assert.equal(a.retries, 0, 'no reconnect was scheduled');
     await assert.rejects(a.client.sendText('c', 'x'), (e: { code: string }) => e.code === 'unauthorized');
   });
+});
+
+describe('ImClient sessions: replaced (4002), revoked (4003)', () => {
+  let cl: Cluster;
+
+  before(async () => {
+    cl = await startCluster({ gatewayEnv: { MAX_CONN_PER_USER: '1' } });
+  });
+
+  after(async () => {
+    await cl?.stop();
+  });
 
   test('4002 (replaced by newer sockets) stops the client, saying why', async () => {
-    const cl = await startCluster({ gatewayEnv: { MAX_CONN_PER_USER: '1' } });
-    try {
+    {
       const alice = await newUser(cl, 'alice');
       const a = await openClient(cl, alice);
       const newer = await ImSocket.connect(cl.http.wsUrl(), alice.session.token);
@@ -81,29 +94,27 @@ describe('ImClient sessions: token expiry (4001), replaced (4002), revoked (4003
       // The newer socket is the one that stays.
       assert.ok((await newer.request('get_friends')).friends);
       newer.terminate();
-    } finally {
-      await cl.stop();
     }
   });
 
   test('4003 (session revoked by logout elsewhere) stops the client, saying why; logout() clears the store', async () => {
-    const { alice } = await friends();
-    const a = await openClient(cluster, alice, { refreshBeforeExpiryMs: 0 });
+    const alice = await newUser(cl, 'alice');
+    const a = await openClient(cl, alice);
     const closed = new Promise((resolve) => a.client.on('state', (s) => s.state === 'closed' && resolve(s.closed)));
-    await cluster.http.logout(a.client.currentSession.token);
+    await cl.http.logout(a.client.currentSession.token);
     const reason = (await closed) as { reason: string; code: number };
     assert.equal(reason.reason, 'revoked');
     assert.equal(reason.code, 4003);
     assert.equal(a.retries, 0);
 
-    const other = await newUser(cluster, 'carol');
-    const c = new ImClient({ url: cluster.gatewayUrl, session: other.session });
+    const other = await newUser(cl, 'carol');
+    const c = new ImClient({ url: cl.gatewayUrl, session: other.session });
     const rc = record(c);
     await c.connect();
     await c.ready();
     await c.logout();
     assert.equal(c.state, 'closed');
     assert.equal(rc.states.at(-1)!.state, 'closed');
-    await assert.rejects(cluster.http.refresh(other.session.refresh_token));
+    await assert.rejects(cl.http.refresh(other.session.refresh_token));
   });
 });
