@@ -165,7 +165,6 @@ export class ImClient extends ImCommands {
   /** A refresh was tried since the last socket opened: a second refusal ends the client. */
   private refreshedSinceOpen = false;
   private failedOpens = 0;
-  private handover = false;
   private started: Promise<void> | undefined;
   private savedCursors: Record<string, number> = {};
   private caughtUp = false;
@@ -417,7 +416,6 @@ export class ImClient extends ImCommands {
     this.openedAt = Date.now();
     this.failedOpens = 0;
     this.refreshedSinceOpen = false;
-    this.handover = false;
     sock.on('event', (e) => this.onPush(sock, e));
     sock.on('notice', (n) => this.onNotice(sock, n));
     sock.on('listener-error', (err) => this.emitter.emit('listener-error', err));
@@ -445,12 +443,6 @@ export class ImClient extends ImCommands {
     }
     this.setState('reconnecting', { code: info.code });
     if (Date.now() - this.openedAt >= STABLE_MS) this.attempt = 0;
-    if (this.handover) {
-      // We closed it ourselves to pick up refreshed tokens: straight back.
-      this.handover = false;
-      this.openSocket();
-      return;
-    }
     if (info.code === CloseCode.TOKEN_EXPIRED) {
       void this.reconnectAfterExpiry();
       return;
@@ -511,9 +503,13 @@ export class ImClient extends ImCommands {
     this.refreshTimer = setTimeout(() => {
       void this.refreshTokens().then((outcome) => {
         if (outcome !== 'ok' || this.socket !== sock || !sock?.isOpen) return;
-        // Move to a socket with the new token now, rather than be cut off at expiry.
-        this.handover = true;
+        // Move to a socket with the new token now, rather than be cut off at expiry. The
+        // old one is let go at once: what was in flight on it is resent on the new one.
+        this.socket = undefined;
+        this.inflight.clear();
+        this.setState('reconnecting', { code: CloseCode.NORMAL });
         sock.close(1000, 'token refreshed').catch(() => undefined);
+        this.openSocket();
       });
     }, delay);
   }
