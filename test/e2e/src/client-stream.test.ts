@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { ImClient, MemoryStore, type ImSocket } from '@im/client';
 import { Kind, type ImEvent } from '@im/protocol';
@@ -126,6 +129,14 @@ describe('ImClient stream: gaps repaired by sync, the local view, the outbox acr
     assert.equal((await store.loadOutbox()).length, 0);
     const history = await bobSocket.request('sync', { conversation_id: conv, after_seq: start });
     assert.deepEqual(history.events.map((e) => e.content), ['reload 1', 'reload 2'], 'stored once each');
+  });
+
+  test('GET /api/openapi.json serves the committed OpenAPI document', async () => {
+    const res = await fetch(`${cluster.gatewayUrl}/api/openapi.json`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+    const committed = JSON.parse(fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/protocol/openapi.json'), 'utf8'));
+    assert.deepEqual(await res.json(), committed);
   });
 
   test('requests other than events fail fast with unavailable while not connected; send() waits', async () => {
