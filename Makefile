@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: all install build run test bench clean compose-config compose-up compose-down
+.PHONY: all install build run test bench docs clean compose-config compose-up compose-down
 
 all: build
 
@@ -14,6 +14,12 @@ install: node_modules/.install-stamp
 
 build: install
 	npx tsc -b
+	@chmod +x packages/cli/dist/main.js
+
+## The machine-readable protocol (docs/protocol/) from the zod schemas; commit the result.
+## Not part of build: a test compares the committed files with the generator's output.
+docs: build
+	node scripts/gen-protocol-docs.mjs
 
 ## Whole cluster on this machine: embedded PostgreSQL, seaking, relay, gateway on :8080.
 run: build

@@ -11,3 +11,5 @@ export * from './rpc-seaking.js';
 export * from './rpc-relay.js';
 export * from './event-id.js';
 export * from './kind-rules.js';
+export * from './results.js';
+export * from './documents.js';

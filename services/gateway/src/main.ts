@@ -11,6 +11,7 @@ import { loadConfig } from './config.js';
 import { MembersCache } from './conversations/members-cache.js';
 import { Redis } from 'ioredis';
 import { authRoutes } from './http/auth-routes.js';
+import { openApiRoute } from './http/openapi-route.js';
 import { createThrottles } from './throttle/throttles.js';
 import { InProcessRouter, type Router } from './routing/router.js';
 import { RedisRouter } from './routing/redis-router.js';
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
     app.use('/demo', express.static(DEMO_DIR), express.static(MSGPACK_DIR));
     app.get('/', (_req, res) => res.redirect('/demo/'));
   }
+  app.use(openApiRoute());
   app.use(express.json({ limit: '64kb' }));
   app.use(authRoutes({ seaking, verifier, router, throttles, logger }));
   app.use(jsonErrorHandler(logger));

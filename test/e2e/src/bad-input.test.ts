@@ -31,7 +31,7 @@ describe('bad input', () => {
   });
 
   async function nextError(s: ImSocket, send: () => void): Promise<ErrorBody & { id?: number }> {
-    const frame = new Promise<{ cmd: string; id?: number; data: ErrorBody }>((resolve) => s.once('frame', resolve));
+    const frame = new Promise<{ cmd: string; id?: number; data: ErrorBody }>((resolve) => s.once('frame', (f) => resolve(f as { cmd: string; id?: number; data: ErrorBody })));
     send();
     const f = await frame;
     assert.equal(f.cmd, 'error');

@@ -1,0 +1,16 @@
+export * from './errors.js';
+export * from './emitter.js';
+export * from './http.js';
+export * from './socket.js';
+export * from './transport.js';
+export * from './backoff.js';
+export * from './seq-stream.js';
+export * from './view.js';
+export * from './store.js';
+export * from './store-local-storage.js';
+export * from './store-indexeddb.js';
+export * from './outbox.js';
+export * from './commands-api.js';
+export * from './client.js';
+export { Kind, CloseCode } from '@im/protocol';
+export type { Ack, ImEvent, TransientEvent, Notice, Session, User, Conversation, Group, Friend, FriendRequest, ConversationMember, Tag, ErrorBody, ErrorCode, CommandName, CommandData, CommandResults } from '@im/protocol';
