@@ -8,7 +8,7 @@ import { Limits, type ClientFrame } from '@im/protocol';
 
 export type DecodeFailure = {
   ok: false;
-  reason: 'too_large' | 'undecodable' | 'not_a_map' | 'bad_cmd' | 'bad_id';
+  reason: 'too_large' | 'undecodable' | 'not_a_map' | 'bad_cmd' | 'bad_id' | 'too_deep';
   message: string;
   /** The request id, when it could be read: the error reply carries it. */
   id?: number;
@@ -17,6 +17,27 @@ export type DecodeResult = { ok: true; frame: ClientFrame } | DecodeFailure;
 
 export interface DecodeLimits {
   maxFrameBytes: number;
+}
+
+/** No command needs data nested deeper than this; deeper frames are refused as bad_frame. */
+export const MAX_DEPTH = 32;
+
+/**
+ * How deeply a decoded value nests, counted without recursion (a crafted frame may nest
+ * tens of thousands of levels), stopping as soon as `limit` is passed.
+ */
+export function nestingDepth(value: unknown, limit = MAX_DEPTH): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object' || v instanceof Uint8Array) continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
+    for (const c of children) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
+  }
+  return deepest;
 }
 
 // One encoder for the whole process: encoding a pushed event once and sending the same
@@ -73,6 +94,9 @@ export function decodeClientFrame(bytes: Uint8Array, limits: DecodeLimits = { ma
   }
   if (map.id !== undefined && map.id !== null && id === undefined) {
     return { ok: false, reason: 'bad_id', message: 'id must be an integer from 1 to 4294967295' };
+  }
+  if (nestingDepth(map.data) > MAX_DEPTH) {
+    return withId({ ok: false, reason: 'too_deep', message: `data must not nest deeper than ${MAX_DEPTH} levels` }, id);
   }
   const frame: ClientFrame = { cmd: map.cmd };
   if (id !== undefined) frame.id = id;
