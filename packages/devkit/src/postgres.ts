@@ -12,6 +12,12 @@ export interface PostgresServer {
   urlFor(database: string): string;
   embedded: boolean;
   stop(): Promise<void>;
+  /**
+   * An embedded server only: stops the server process, keeping its data, and starts it
+   * again on the same port (for tests of a database restart).
+   */
+  pause?(): Promise<void>;
+  resume?(): Promise<void>;
 }
 
 export const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -64,7 +70,33 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  return { adminUrl, urlFor: (db) => withDatabase(adminUrl, db), embedded: true, stop: () => server.stop() };
+  // Restarts go through an instance that keeps the data (stop() of a non-persistent one deletes it).
+  const restartable = new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password, port, persistent: true, onLog: () => undefined, onError: () => undefined });
+  let current = server;
+  return {
+    adminUrl,
+    urlFor: (db) => withDatabase(adminUrl, db),
+    embedded: true,
+    stop: async () => {
+      await current.stop();
+      if (!persistent && current !== server) fs.rmSync(path.dirname(dataDir), { recursive: true, force: true });
+    },
+    pause: async () => {
+      // A fast shutdown, as an operator's restart does: sessions are terminated, data kept.
+      const holder = current as unknown as { process?: import('node:child_process').ChildProcess };
+      const child = holder.process;
+      if (!child || child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      });
+      holder.process = undefined;
+    },
+    resume: async () => {
+      current = restartable;
+      await restartable.start();
+    },
+  };
 }
 
 /**

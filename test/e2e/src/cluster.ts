@@ -40,6 +40,8 @@ export interface ClusterOptions {
   relays?: number;
   /** Join the gateways through Redis (the machine's, or TEST_REDIS_URL), under a prefix of their own. */
   redis?: boolean | string;
+  /** The PostgreSQL server to use instead of the shared one (e.g. an embedded one the test restarts). */
+  postgres?: PostgresServer;
 }
 
 let postgres: Promise<PostgresServer> | undefined;
@@ -50,7 +52,7 @@ let postgres: Promise<PostgresServer> | undefined;
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   postgres ??= testPostgres();
-  const pg = await postgres;
+  const pg = options.postgres ?? (await postgres);
   const dbs: TestDatabase[] = [await createDatabase(pg, 'seaking'), await createDatabase(pg, 'relay')];
   const common = { ...SECRETS, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' };
   const started: ServiceProcess[] = [];
@@ -122,7 +124,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         await Promise.all(started.map((s) => s.stop('SIGKILL')));
         await Promise.all(dbs.map((d) => d.drop()));
         await cleanRedis();
-        if (pg.embedded) await pg.stop();
+        if (pg.embedded && !options.postgres) await pg.stop();
       },
     };
   } catch (err) {
