@@ -100,8 +100,9 @@ export class Connection {
   }
 
   /**
-   * Runs event stores of this socket one after another, so a client's events are stored
-   * in the order it sent them even when it does not wait for each ack.
+   * Runs steps of this socket one after another, so a client's events leave for the relay
+   * in the order it sent them even when it does not wait for each ack. A step returns what
+   * it issued (not awaited here), so the round trips themselves overlap.
    */
   inOrder<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.eventChain.then(fn, fn);

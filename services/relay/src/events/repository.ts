@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '@im/db';
+import type { Db, Prepared, Queryable } from '@im/db';
 import { UNREAD_KINDS, type ImEvent, type Tag } from '@im/protocol';
 
 export interface EventRow {
@@ -53,15 +53,71 @@ export function toEvent(row: EventRow): ImEvent {
   return e;
 }
 
+/** What the store statement returns per item: what an ack needs. */
+export interface StoredRef {
+  ord: number;
+  duplicate: boolean;
+  conversation_id: string;
+  seq: number;
+  id: string;
+  created_at: number;
+}
+
+/**
+ * The store path's statement. Written so that its plan does not depend on statistics (the
+ * tables are never analysed by autovacuum here): the idempotency check is one probe of the
+ * unique (sender_id, cid) index per item (LATERAL ... LIMIT 1), the counter one primary-key
+ * upsert per conversation.
+ */
+const STORE_PLAIN: Prepared = {
+  name: 'relay_store_plain_v2',
+  text: `WITH input AS (
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[])
+       AS t(sender_id, conversation_id, kind, content, tags, cid, sender_json, conversation_json, content_json, ord)),
+   dups AS (
+     SELECT i.ord, e.conversation_id, e.seq, e.id, e.created_at
+       FROM input i
+       CROSS JOIN LATERAL (SELECT conversation_id, seq, id, created_at FROM events e WHERE e.sender_id = i.sender_id AND e.cid = i.cid LIMIT 1) e),
+   fresh AS (
+     SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM dups d WHERE d.ord = i.ord)),
+   counts AS (SELECT conversation_id, count(*)::bigint AS n FROM fresh GROUP BY conversation_id),
+   reserved AS (
+     INSERT INTO conversation_seqs (conversation_id, max_seq, last_event_at, last_message_seq, last_message_at)
+     SELECT conversation_id, n, $11::bigint + n - 1, n, $11::bigint + n - 1 FROM counts ORDER BY conversation_id
+     ON CONFLICT (conversation_id) DO UPDATE
+       SET max_seq = conversation_seqs.max_seq + EXCLUDED.max_seq,
+           last_event_at = GREATEST(conversation_seqs.last_event_at + EXCLUDED.max_seq, EXCLUDED.last_event_at),
+           -- Every event of this path is a message: the newest of the batch is the last message.
+           last_message_seq = conversation_seqs.max_seq + EXCLUDED.max_seq,
+           last_message_at = GREATEST(conversation_seqs.last_event_at + EXCLUDED.max_seq, EXCLUDED.last_event_at)
+     RETURNING conversation_id, max_seq, last_event_at),
+   numbered AS (
+     SELECT f.*, r.max_seq - c.n + row_number() OVER w AS seq, r.last_event_at - c.n + row_number() OVER w AS created_at
+       FROM fresh f JOIN counts c USING (conversation_id) JOIN reserved r USING (conversation_id)
+     WINDOW w AS (PARTITION BY f.conversation_id ORDER BY f.ord)),
+   inserted AS (
+     INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
+     SELECT conversation_id, seq,
+            encode(sha256(convert_to('[0,' || sender_json || ',' || conversation_json || ',' || created_at || ',' || kind || ',' || tags || ',' || content_json || ']', 'UTF8')), 'hex'),
+            sender_id, kind, content, tags::jsonb, cid, created_at
+       FROM numbered
+     RETURNING conversation_id, seq, id, created_at, sender_id, cid)
+   SELECT n.ord, false AS duplicate, x.conversation_id, x.seq, x.id, x.created_at
+     FROM inserted x JOIN numbered n ON n.conversation_id = x.conversation_id AND n.seq = x.seq
+   UNION ALL
+   SELECT ord, true, conversation_id, seq, id, created_at FROM dups`,
+};
+
 /** Set-based statements for the store path: each costs one round trip whatever the batch size. */
 export class EventsRepository {
   constructor(private readonly db: Db) {}
 
-  async findBySenderCids(keys: Array<{ sender_id: string; cid: string }>, tx: Queryable): Promise<EventRow[]> {
+  /** Events by (sender, cid): one index probe each, whatever the statistics say. */
+  async findBySenderCids(keys: Array<{ sender_id: string; cid: string }>, tx?: Queryable): Promise<EventRow[]> {
     if (keys.length === 0) return [];
     return this.db.rows<EventRow>(
-      `SELECT ${COLUMNS} FROM events
-        WHERE (sender_id, cid) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      `SELECT e.* FROM unnest($1::text[], $2::text[]) AS k(sender_id, cid)
+        CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM events x WHERE x.sender_id = k.sender_id AND x.cid = k.cid LIMIT 1) e`,
       [keys.map((k) => k.sender_id), keys.map((k) => k.cid)],
       tx,
     );
@@ -159,60 +215,27 @@ export class EventsRepository {
   }
 
   /**
-   * Stores a batch of events that change nothing else (text, file) in one statement: finds
-   * those already stored (same sender and cid), reserves seqs and times, computes each id
-   * (the contract's SHA-256 over the canonical JSON, whose pieces are serialised here by
-   * JSON.stringify) and inserts. One round trip and one commit for the whole batch.
-   * Rows come back with `duplicate` set for the ones that were already there.
+   * Stores a batch of events that change nothing else (text, file) in one prepared
+   * statement: finds those already stored (same sender and cid) by one index probe each,
+   * reserves seqs and times, computes each id (the contract's SHA-256 over the canonical
+   * JSON, whose pieces are serialised here by JSON.stringify) and inserts. One round trip and
+   * one commit for the whole batch, one plan for any batch size, and only what an ack needs
+   * comes back: the caller has the rest. `ord` says which item a row answers.
    */
-  async storePlain(items: Array<{ sender_id: string; conversation_id: string; kind: number; content: string; tags: Tag[]; cid: string }>, now: number): Promise<Array<EventRow & { duplicate: boolean }>> {
-    return this.db.rows<EventRow & { duplicate: boolean }>(
-      `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[])
-           AS t(sender_id, conversation_id, kind, content, tags, cid, sender_json, conversation_json, content_json, ord)),
-       dups AS (
-         SELECT ${COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM events e JOIN input i ON e.sender_id = i.sender_id AND e.cid = i.cid),
-       fresh AS (
-         SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM dups d WHERE d.sender_id = i.sender_id AND d.cid = i.cid)),
-       counts AS (SELECT conversation_id, count(*)::bigint AS n FROM fresh GROUP BY conversation_id),
-       reserved AS (
-         INSERT INTO conversation_seqs (conversation_id, max_seq, last_event_at, last_message_seq, last_message_at)
-         SELECT conversation_id, n, $11::bigint + n - 1, n, $11::bigint + n - 1 FROM counts ORDER BY conversation_id
-         ON CONFLICT (conversation_id) DO UPDATE
-           SET max_seq = conversation_seqs.max_seq + EXCLUDED.max_seq,
-               last_event_at = GREATEST(conversation_seqs.last_event_at + EXCLUDED.max_seq, EXCLUDED.last_event_at),
-               -- Every event of this path is a message: the newest of the batch is the last message.
-               last_message_seq = conversation_seqs.max_seq + EXCLUDED.max_seq,
-               last_message_at = GREATEST(conversation_seqs.last_event_at + EXCLUDED.max_seq, EXCLUDED.last_event_at)
-         RETURNING conversation_id, max_seq, last_event_at),
-       numbered AS (
-         SELECT f.*, r.max_seq - c.n + row_number() OVER w AS seq, r.last_event_at - c.n + row_number() OVER w AS created_at
-           FROM fresh f JOIN counts c USING (conversation_id) JOIN reserved r USING (conversation_id)
-         WINDOW w AS (PARTITION BY f.conversation_id ORDER BY f.ord)),
-       inserted AS (
-         INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
-         SELECT conversation_id, seq,
-                encode(sha256(convert_to('[0,' || sender_json || ',' || conversation_json || ',' || created_at || ',' || kind || ',' || tags || ',' || content_json || ']', 'UTF8')), 'hex'),
-                sender_id, kind, content, tags::jsonb, cid, created_at
-           FROM numbered
-         RETURNING ${COLUMNS})
-       SELECT false AS duplicate, ${COLUMNS} FROM inserted
-       UNION ALL
-       SELECT true AS duplicate, ${COLUMNS} FROM dups`,
-      [
-        items.map((i) => i.sender_id),
-        items.map((i) => i.conversation_id),
-        items.map((i) => i.kind),
-        items.map((i) => i.content),
-        items.map((i) => JSON.stringify(i.tags)),
-        items.map((i) => i.cid),
-        items.map((i) => JSON.stringify(i.sender_id)),
-        items.map((i) => JSON.stringify(i.conversation_id)),
-        items.map((i) => JSON.stringify(i.content)),
-        items.map((_, n) => n),
-        now,
-      ],
-    );
+  async storePlain(items: Array<{ sender_id: string; conversation_id: string; kind: number; content: string; tags: Tag[]; cid: string }>, now: number): Promise<StoredRef[]> {
+    return this.db.rows<StoredRef>(STORE_PLAIN, [
+      items.map((i) => i.sender_id),
+      items.map((i) => i.conversation_id),
+      items.map((i) => i.kind),
+      items.map((i) => i.content),
+      items.map((i) => JSON.stringify(i.tags)),
+      items.map((i) => i.cid),
+      items.map((i) => JSON.stringify(i.sender_id)),
+      items.map((i) => JSON.stringify(i.conversation_id)),
+      items.map((i) => JSON.stringify(i.content)),
+      items.map((_, n) => n),
+      now,
+    ]);
   }
 
   async maxSeq(conversationId: string): Promise<number> {

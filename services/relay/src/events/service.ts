@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { RelayParams } from '@im/protocol';
 import { CommitQueue, ItemFailure } from './commit-queue.js';
 import { computeEventId } from './event-id.js';
-import { toEvent, type EventRow, type EventsRepository, type NewEvent } from './repository.js';
+import { toEvent, type EventRow, type EventsRepository, type NewEvent, type StoredRef } from './repository.js';
 import { TARGETED, type Targets } from './targets.js';
 
 export type StoreResult = RelayResults['relay.storeEvent'];
@@ -116,16 +116,34 @@ export class EventsService {
       firstOf.set(keyOf(item), primaries.length);
       primaries.push(item);
     }
-    const rows = await this.events.storePlain(primaries, Date.now());
-    const byKey = new Map(rows.map((r) => [keyOf(r), r]));
+    const refs = await this.events.storePlain(primaries, Date.now());
+    const byOrd = new Array<StoredRef>(primaries.length);
+    for (const r of refs) byOrd[r.ord] = r;
+    // An event stored earlier is answered as it was stored (rare: a resend).
+    const dupRows = refs.some((r) => r.duplicate) ? await this.events.findBySenderCids(primaries.filter((_, n) => byOrd[n]!.duplicate)) : [];
+    const earlier = new Map(dupRows.map((r) => [keyOf(r), r]));
     const seen = new Set<string>();
     return items.map((item) => {
       const key = keyOf(item);
-      const row = byKey.get(key)!;
+      const ref = byOrd[firstOf.get(key)!]!;
       // A second copy within the batch is a duplicate of the first.
-      const duplicate = row.duplicate || seen.has(key);
+      const duplicate = ref.duplicate || seen.has(key);
       seen.add(key);
-      return { event: toEvent(row), duplicate };
+      const stored = earlier.get(key);
+      if (stored) return { event: toEvent(stored), duplicate };
+      const first = primaries[firstOf.get(key)!]!;
+      const event: ImEvent = {
+        id: ref.id,
+        conversation_id: ref.conversation_id,
+        seq: ref.seq,
+        sender_id: first.sender_id,
+        kind: first.kind,
+        content: first.content,
+        tags: first.tags,
+        cid: first.cid,
+        created_at: ref.created_at,
+      };
+      return { event, duplicate };
     });
   }
 

@@ -1,7 +1,7 @@
 import { AppError, forbidden, notFound } from '@im/protocol';
 import { access } from '../access.js';
 import type { Reply, RequestContext } from '../handler.js';
-import { storeNow, type KindInput } from './store.js';
+import { finish, issueStore, type Issued, type KindInput } from './store.js';
 
 /**
  * A forward may copy only what the sender can read: every source must exist (`not_found`)
@@ -9,11 +9,11 @@ import { storeNow, type KindInput } from './store.js';
  * (`forbidden`). The relay then appends a copy of each source.
  */
 export async function forwardEvent(ctx: RequestContext, input: KindInput): Promise<Reply> {
-  // Checked and stored in the socket's order, like every other stored event.
-  return ctx.conn.inOrder(() => checkAndStore(ctx, input));
+  // Checked and sent in the socket's order, like every other stored event.
+  return finish(ctx, await ctx.conn.inOrder(() => checkAndIssue(ctx, input)));
 }
 
-async function checkAndStore(ctx: RequestContext, input: KindInput): Promise<Reply> {
+async function checkAndIssue(ctx: RequestContext, input: KindInput): Promise<Issued> {
   const ids = [...new Set(input.tags.filter((t) => t[0] === 'e').map((t) => t[1]!))];
   const { events } = await ctx.deps.relay.call('relay.getEvents', { event_ids: ids });
   const found = new Map(events.map((e) => [e.id, e]));
@@ -27,5 +27,5 @@ async function checkAndStore(ctx: RequestContext, input: KindInput): Promise<Rep
     });
     if (source.seq <= joinSeq) throw forbidden('you cannot read a forwarded source', 'tags');
   }
-  return storeNow(ctx, input);
+  return issueStore(ctx, input);
 }
