@@ -8,7 +8,12 @@ export type Envelope =
   /** Close one socket (the per-user limit, decided elsewhere). */
   | { t: 'c'; u: string; i: number; code: number; reason: string }
   /** A signal for every gateway, from gateway `o`. */
-  | { t: 's'; o: string; signal: ClusterSignal };
+  | { t: 's'; o: string; signal: ClusterSignal }
+  /**
+   * Routes of gateway `o` changed: user `u` got a first socket there (`on`) or lost the
+   * last one; or (`re`) its whole list must be read again from Redis.
+   */
+  | { t: 'r'; o: string; u?: string; on?: boolean; re?: true };
 
 export function encodeEnvelope(e: Envelope): Buffer {
   const bytes = encode(e);
@@ -18,7 +23,7 @@ export function encodeEnvelope(e: Envelope): Buffer {
 export function decodeEnvelope(bytes: Uint8Array): Envelope | undefined {
   try {
     const value = decode(bytes, 64 * 1024 * 1024) as Envelope;
-    if (value && (value.t === 'd' || value.t === 'c' || value.t === 's')) return value;
+    if (value && (value.t === 'd' || value.t === 'c' || value.t === 's' || value.t === 'r')) return value;
   } catch {
     // A malformed message on our own channel: dropped.
   }

@@ -6,6 +6,7 @@ import type { Connection } from '../ws/connection.js';
 import type { LocalConnections } from '../ws/local-connections.js';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope.js';
 import { Router, type ClusterSignal, type ClusterStats, type Presence, type RouterOptions } from './router.js';
+import { RouteTable } from './routes.js';
 
 export interface RedisRouterOptions extends RouterOptions {
   prefix: string;
@@ -13,6 +14,8 @@ export interface RedisRouterOptions extends RouterOptions {
   heartbeatMs: number;
   /** A gateway silent this long is dead: its sockets no longer count anywhere. */
   deadAfterMs: number;
+  /** How often the table of routes is read again from Redis, whatever the messages said. */
+  routesRefillMs?: number;
 }
 
 const SEEN_TTL_SECONDS = 30 * 24 * 3600;
@@ -45,8 +48,10 @@ return 0`;
  * `gwstats` socket counts; `online` users with a socket; `seen:<user>` last-seen times.
  * Channels: `inbox:<gateway>` for deliveries to one gateway, `signals` for all.
  *
- * A delivery looks up the recipients' gateways and publishes once per gateway that has one,
- * never to all. Entries of a gateway that stops heartbeating stop counting after
+ * A delivery publishes once per other gateway that holds a recipient, never to all; which
+ * gateways those are comes from a table in memory (RouteTable), kept current by route
+ * messages and read again from the `gwusers:` sets on (re)subscription, when a gateway says
+ * its list changed wholesale, and every `routesRefillMs`. Entries of a gateway that stops heartbeating stop counting after
  * `deadAfterMs` and are removed by the next live gateway's sweep.
  */
 export class RedisRouter extends Router {
@@ -57,6 +62,9 @@ export class RedisRouter extends Router {
   /** Signals that could not be published (Redis away), sent again when it returns. */
   private unsent: Envelope[] = [];
   private subscribedOnce = false;
+  /** Which other gateways hold which users: deliveries read it instead of Redis. */
+  private readonly routes = new RouteTable();
+  private refillTimer: NodeJS.Timeout | undefined;
 
   constructor(
     local: LocalConnections,
@@ -91,6 +99,8 @@ export class RedisRouter extends Router {
     // Pub/sub is fire and forget: while the subscription was down, signals meant for this
     // gateway were lost. Each time it is (re)established after the first, refresh from the source.
     this.subscriber.on('ready', () => {
+      // Route messages may have been missed while unsubscribed: read the table again.
+      void this.refillRoutes();
       if (this.subscribedOnce) {
         this.logger.info('subscription re-established: refreshing what signals keep fresh');
         this.resync();
@@ -104,6 +114,10 @@ export class RedisRouter extends Router {
     // Entries left by an earlier run under the same gateway id are stale.
     await this.sweepGateway(this.self, Date.now()).catch((err: Error) => this.logger.warn('sweeping old entries failed', { err: err.message }));
     await this.beat();
+    // Others may still list this gateway's users of an earlier run: they read its list again.
+    this.publish('signals', { t: 'r', o: this.self, re: true });
+    this.refillTimer = setInterval(() => void this.refillRoutes(), this.settings.routesRefillMs ?? 30_000);
+    this.refillTimer.unref();
     // After Redis comes back (possibly empty), announce every local socket again and send
     // the signals that could not go out meanwhile.
     this.redis.on('ready', () => {
@@ -116,6 +130,7 @@ export class RedisRouter extends Router {
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.refillTimer) clearInterval(this.refillTimer);
     await this.sweepGateway(this.self, Date.now()).catch(() => undefined);
     await this.redis.zrem(this.key('gateways'), this.self).catch(() => undefined);
     await this.redis.hdel(this.key('gwstats'), this.self).catch(() => undefined);
@@ -131,7 +146,33 @@ export class RedisRouter extends Router {
     if (!e) return;
     if (e.t === 'd') this.local.deliver(e.u, e.b, undefined, e.s);
     else if (e.t === 'c') this.closeLocal(e.u, e.i, e.code, e.reason);
-    else if (e.o !== this.self) this.handleSignal(e.signal);
+    else if (e.o === this.self) return;
+    else if (e.t === 's') this.handleSignal(e.signal);
+    else if (e.re) void this.refillRoutes(e.o);
+    else if (e.u !== undefined) this.routes.set(e.o, e.u, e.on === true);
+  }
+
+  /** Reads from Redis which users every live gateway (or just `only`) holds. */
+  private async refillRoutes(only?: string): Promise<void> {
+    try {
+      await this.routes.refill(async () => {
+        const now = Date.now();
+        const gateways = only !== undefined ? [only] : await this.redis.zrangebyscore(this.key('gateways'), now - this.settings.deadAfterMs, '+inf');
+        const others = gateways.filter((g) => g !== this.self);
+        const pipeline = this.redis.pipeline();
+        for (const g of others) pipeline.smembers(this.key(`gwusers:${g}`));
+        const results = others.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+        const fresh = new Map<string, string[]>();
+        others.forEach((g, i) => {
+          const [err, users] = results[i] ?? [];
+          if (err) throw err;
+          fresh.set(g, (users as string[]) ?? []);
+        });
+        return fresh;
+      }, only);
+    } catch (err) {
+      this.logger.warn('reading routes failed', { err: (err as Error).message });
+    }
   }
 
   private publish(channel: string, e: Envelope): void {
@@ -158,18 +199,21 @@ export class RedisRouter extends Router {
     void this.deliverRemote(userIds, bytes, subscribedTo).catch((err: Error) => this.logger.warn('remote delivery failed', { err: err.message }));
   }
 
+  /** Publishes once to each other gateway that holds a recipient, read from the route table. */
   private async deliverRemote(userIds: readonly string[], bytes: Uint8Array, subscribedTo?: string): Promise<void> {
-    const lists = await this.connsOf(userIds);
-    const byGateway = new Map<string, string[]>();
-    userIds.forEach((userId, i) => {
-      const gateways = new Set(lists[i]!.map((m) => this.gatewayOf(m)));
+    let byGateway: Map<string, string[]> | undefined;
+    for (const userId of userIds) {
+      const gateways = this.routes.gatewaysOf(userId);
+      if (!gateways) continue;
       for (const gw of gateways) {
-        if (gw === this.self || !this.isAlive(gw)) continue;
+        if (!this.isAlive(gw)) continue;
+        byGateway ??= new Map();
         let list = byGateway.get(gw);
         if (!list) byGateway.set(gw, (list = []));
         list.push(userId);
       }
-    });
+    }
+    if (!byGateway) return;
     for (const [gw, users] of byGateway) {
       const e: Envelope = subscribedTo === undefined ? { t: 'd', u: users, b: bytes } : { t: 'd', u: users, b: bytes, s: subscribedTo };
       this.publish(`inbox:${gw}`, e);
@@ -194,16 +238,19 @@ export class RedisRouter extends Router {
   }
 
   async connected(conn: Connection): Promise<boolean> {
+    const firstHere = !this.local.hasUser(conn.userId);
     this.local.add(conn, Number.MAX_SAFE_INTEGER);
     const now = Date.now();
-    const result = await this.redis
+    const multi = this.redis
       .multi()
       .zadd(this.key(`conns:${conn.userId}`), now, this.member(conn))
       .sadd(this.key(`gwusers:${this.self}`), conn.userId)
       .sadd(this.key('online'), conn.userId)
       .zrange(this.key(`conns:${conn.userId}`), 0, -1)
-      .hincrby(this.key('gwstats'), this.self, 1)
-      .exec();
+      .hincrby(this.key('gwstats'), this.self, 1);
+    // Other gateways learn in the same step that this user can now be reached here.
+    if (firstHere) multi.publish(this.key('signals'), encodeEnvelope({ t: 'r', o: this.self, u: conn.userId, on: true }));
+    const result = await multi.exec();
     const members = ((result?.[3]?.[1] as string[] | undefined) ?? []).filter((m) => this.isAlive(this.gatewayOf(m)));
     const excess = members.length - this.settings.maxConnPerUser;
     // Oldest first: close the sockets past the limit, on whichever gateway holds them.
@@ -221,7 +268,15 @@ export class RedisRouter extends Router {
     const u = conn.userId;
     const keys = [`conns:${u}`, 'online', `seen:${u}`, 'gwstats', `gwusers:${this.self}`].map((k) => this.key(k));
     const last = await this.redis.eval(DISCONNECT, keys.length, ...keys, this.member(conn), u, Date.now(), SEEN_TTL_SECONDS, this.self, lastHere ? '1' : '0');
+    // A user who reconnected here meanwhile is not announced gone.
+    if (lastHere && !this.local.hasUser(u)) this.publish('signals', { t: 'r', o: this.self, u, on: false });
     return last === 1;
+  }
+
+  reaches(userId: string): boolean {
+    if (this.local.hasUser(userId)) return true;
+    for (const gw of this.routes.gatewaysOf(userId) ?? []) if (this.isAlive(gw)) return true;
+    return false;
   }
 
   async presence(userIds: readonly string[]): Promise<Presence[]> {
@@ -268,6 +323,7 @@ export class RedisRouter extends Router {
       if (Number(result?.[0]?.[1] ?? 0) === 1 && this.local.connections > 0) await this.reannounce(false);
       const dead = await this.redis.zrangebyscore(this.key('gateways'), '-inf', `(${now - this.settings.deadAfterMs}`);
       this.dead = new Set(dead.filter((gw) => gw !== this.self));
+      for (const gw of this.dead) this.routes.dropGateway(gw);
       if (dead.length > 0 && (await this.redis.set(this.key('sweep'), this.self, 'PX', this.settings.heartbeatMs, 'NX')) === 'OK') {
         for (const gw of dead) await this.sweepGateway(gw, now);
       }
@@ -306,6 +362,8 @@ export class RedisRouter extends Router {
       }
       await multi.exec();
       if (beat) await this.beat();
+      // Others may have read this gateway's list while Redis was empty: they read it again.
+      this.publish('signals', { t: 'r', o: this.self, re: true });
       this.logger.info('routing entries announced', { connections: this.local.connections });
     } catch (err) {
       this.logger.warn('announcing routing entries failed', { err: (err as Error).message });

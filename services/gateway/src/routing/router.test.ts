@@ -88,6 +88,8 @@ function contract(name: string, setup: () => Promise<{ a: Node; b: Node; stop: (
       const y = await b.open(u);
       assert.equal(x.first, true);
       assert.equal(y.first, false);
+      // Each gateway hears of the other's socket a moment after it registered.
+      await eventually(() => a.router.reaches(u) && b.router.reaches(u));
       a.router.deliver([u], bytes, x.conn.id);
       await eventually(() => y.socket.sent.length === 1);
       assert.equal(x.socket.sent.length, 0);
@@ -100,6 +102,7 @@ function contract(name: string, setup: () => Promise<{ a: Node; b: Node; stop: (
       const x = await b.open(u);
       const y = await b.open(u);
       x.conn.subscriptions = new Set(['c1']);
+      await eventually(() => a.router.reaches(u));
       a.router.deliver([u], bytes, undefined, 'c1');
       await eventually(() => x.socket.sent.length === 1);
       await new Promise((r) => setTimeout(r, 50));
@@ -130,6 +133,19 @@ function contract(name: string, setup: () => Promise<{ a: Node; b: Node; stop: (
       assert.equal(p!.online, false);
       assert.ok(p!.last_seen! >= before);
       assert.deepEqual(q, { user_id: never, online: false, last_seen: null });
+    });
+
+    test('a user whose last socket closed is not reached any more; one who comes back is', async () => {
+      const u = user();
+      const x = await b.open(u);
+      await eventually(() => a.router.reaches(u));
+      await b.router.disconnected(x.conn);
+      await eventually(() => !a.router.reaches(u));
+      const y = await b.open(u);
+      await eventually(() => a.router.reaches(u));
+      a.router.deliver([u], bytes);
+      await eventually(() => y.socket.sent.length === 1);
+      assert.equal(x.socket.sent.length, 0);
     });
 
     test('signals run on every gateway, the sender included', async () => {

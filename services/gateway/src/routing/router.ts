@@ -61,6 +61,13 @@ export abstract class Router {
 
   abstract presence(userIds: readonly string[]): Promise<Presence[]>;
 
+  /**
+   * Whether deliveries from this gateway reach the user now (a socket here, or one another
+   * gateway announced). A socket registered elsewhere becomes reachable once its
+   * announcement arrives, a moment after its registration.
+   */
+  abstract reaches(userId: string): boolean;
+
   abstract stats(): Promise<ClusterStats>;
 
   abstract start(): Promise<void>;
@@ -151,6 +158,10 @@ export class InProcessRouter extends Router {
 
   async stats(): Promise<ClusterStats> {
     return { online_users: this.local.users, connections: this.local.connections, gateways: 1 };
+  }
+
+  reaches(userId: string): boolean {
+    return this.local.hasUser(userId);
   }
 
   async start(): Promise<void> {}

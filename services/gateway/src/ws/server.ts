@@ -114,6 +114,11 @@ export class WsServer {
     );
     conn.armExpiry(() => conn.close(CloseCode.TOKEN_EXPIRED, 'access token expired'), now);
 
+    // Commands wait until the socket is registered, so that by the time a client syncs,
+    // every gateway has been told it can reach this user here: what the sync does not
+    // return is pushed.
+    let ready = false;
+    void registered.finally(() => (ready = true));
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       // A socket the server is closing takes no more commands.
       if (!conn.open) return;
@@ -123,7 +128,8 @@ export class WsServer {
         conn.close(CloseCode.UNSUPPORTED_DATA, 'binary frames only');
         return;
       }
-      void dispatcher.dispatch(conn, data, at);
+      if (ready) void dispatcher.dispatch(conn, data, at);
+      else void registered.finally(() => (conn.open ? dispatcher.dispatch(conn, data, at) : undefined));
     });
     ws.on('pong', () => (conn.lastSeen = Date.now()));
     ws.on('ping', () => (conn.lastSeen = Date.now()));
