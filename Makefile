@@ -44,4 +44,4 @@ compose-down:
 
 ## Load against a real cluster, each figure beside a ceiling measured in the same run.
 bench: build
-	node scripts/bench.mjs
+	node scripts/bench/run.mjs

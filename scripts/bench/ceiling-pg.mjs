@@ -1,0 +1,34 @@
+// The "bare PostgreSQL" ceiling: the relay's own store statement (seq reservation,
+// idempotency probe, insert, in one statement), run in a loop with nothing around it.
+import { Db, migrate } from '../../packages/db/dist/index.js';
+import { createLogger } from '../../packages/kit/dist/index.js';
+import { EventsRepository } from '../../services/relay/dist/events/repository.js';
+
+const logger = createLogger({ service: 'bench', level: 'error' });
+
+/** Statements a second and events a second, `batch` events per statement, `connections` at once. */
+export async function pgCeiling(url, migrations, { batch, connections, seconds, conversations = 500 }) {
+  await migrate(url, migrations, logger);
+  const db = new Db({ url, logger, max: connections });
+  const repo = new EventsRepository(db);
+  let events = 0;
+  let n = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: connections }, async (_, lane) => {
+      while (Date.now() < deadline) {
+        const items = Array.from({ length: batch }, () => {
+          const k = n++;
+          // Conversations of a lane never overlap another lane's: no lock waits, as in the relay.
+          return { sender_id: `u${k % 1000}`, conversation_id: `c${lane}-${k % conversations}`, kind: 1, content: `${k}|`.padEnd(100, 'x'), tags: [], cid: `pg-${k}` };
+        });
+        await repo.storePlain(items, Date.now());
+        events += batch;
+      }
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  await db.close();
+  return { eventsPerSecond: events / elapsed, statementsPerSecond: events / batch / elapsed };
+}
