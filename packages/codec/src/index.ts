@@ -23,19 +23,37 @@ export interface DecodeLimits {
 export const MAX_DEPTH = 32;
 
 /**
- * How deeply a decoded value nests, counted without recursion (a crafted frame may nest
- * tens of thousands of levels), stopping as soon as `limit` is passed.
+ * How deeply a decoded value nests, stopping as soon as `limit` is passed: the recursion is
+ * never deeper than `limit` + 1 however deep the value (a crafted frame may nest tens of
+ * thousands of levels), and nothing is allocated on the way (it runs for every frame).
  */
 export function nestingDepth(value: unknown, limit = MAX_DEPTH): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object' || v instanceof Uint8Array) continue;
-    if (depth > deepest) deepest = depth;
-    if (deepest > limit) return deepest;
-    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
-    for (const c of children) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
+  return depthOf(value, 0, limit);
+}
+
+function depthOf(v: unknown, depth: number, limit: number): number {
+  if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return depth;
+  const here = depth + 1;
+  if (here > limit) return here;
+  let deepest = here;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const c: unknown = v[i];
+      if (c !== null && typeof c === 'object') {
+        const d = depthOf(c, here, limit);
+        if (d > deepest) deepest = d;
+        if (deepest > limit) return deepest;
+      }
+    }
+  } else {
+    for (const k in v as Record<string, unknown>) {
+      const c = (v as Record<string, unknown>)[k];
+      if (c !== null && typeof c === 'object') {
+        const d = depthOf(c, here, limit);
+        if (d > deepest) deepest = d;
+        if (deepest > limit) return deepest;
+      }
+    }
   }
   return deepest;
 }

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const relayWrites = relayClient(config.relayUrl, config.internalToken, config.rpcTransport);
   const verifier = new TokenVerifier(config.jwtSecret);
   // Commands fail fast while Redis is away instead of queueing behind a dead connection.
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) : undefined;
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, enableAutoPipelining: true }) : undefined;
   redis?.on('error', (err: Error) => logger.warn('redis connection problem', { err: err.message }));
   await redis?.connect().catch((err: Error) => logger.warn('redis not reachable at start', { err: err.message }));
   const throttles = createThrottles(config.throttles, { redis, prefix: `${config.redisPrefix}throttle:` });

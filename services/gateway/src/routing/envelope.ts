@@ -5,6 +5,8 @@ import type { ClusterSignal } from './router.js';
 export type Envelope =
   /** Deliver `b` to these users' sockets on the receiving gateway. */
   | { t: 'd'; u: string[]; b: Uint8Array; s?: string }
+  /** Several deliveries made in the same moment, in one message. */
+  | { t: 'D'; m: Array<{ u: string[]; b: Uint8Array; s?: string }> }
   /** Close one socket (the per-user limit, decided elsewhere). */
   | { t: 'c'; u: string; i: number; code: number; reason: string }
   /** A signal for every gateway, from gateway `o`. */
@@ -23,7 +25,7 @@ export function encodeEnvelope(e: Envelope): Buffer {
 export function decodeEnvelope(bytes: Uint8Array): Envelope | undefined {
   try {
     const value = decode(bytes, 64 * 1024 * 1024) as Envelope;
-    if (value && (value.t === 'd' || value.t === 'c' || value.t === 's' || value.t === 'r')) return value;
+    if (value && (value.t === 'd' || value.t === 'D' || value.t === 'c' || value.t === 's' || value.t === 'r')) return value;
   } catch {
     // A malformed message on our own channel: dropped.
   }

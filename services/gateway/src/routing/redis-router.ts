@@ -65,6 +65,9 @@ export class RedisRouter extends Router {
   /** Which other gateways hold which users: deliveries read it instead of Redis. */
   private readonly routes = new RouteTable();
   private refillTimer: NodeJS.Timeout | undefined;
+  /** Deliveries to other gateways made in this turn of the loop: they leave together. */
+  private outbox = new Map<string, Array<{ u: string[]; b: Uint8Array; s?: string }>>();
+  private flushing = false;
 
   constructor(
     local: LocalConnections,
@@ -145,6 +148,7 @@ export class RedisRouter extends Router {
     const e = decodeEnvelope(message);
     if (!e) return;
     if (e.t === 'd') this.local.deliver(e.u, e.b, undefined, e.s);
+    else if (e.t === 'D') for (const d of e.m) this.local.deliver(d.u, d.b, undefined, d.s);
     else if (e.t === 'c') this.closeLocal(e.u, e.i, e.code, e.reason);
     else if (e.o === this.self) return;
     else if (e.t === 's') this.handleSignal(e.signal);
@@ -196,11 +200,11 @@ export class RedisRouter extends Router {
 
   deliver(userIds: readonly string[], bytes: Uint8Array, exceptConnId?: number, subscribedTo?: string): void {
     this.local.deliver(userIds, bytes, exceptConnId, subscribedTo);
-    void this.deliverRemote(userIds, bytes, subscribedTo).catch((err: Error) => this.logger.warn('remote delivery failed', { err: err.message }));
+    this.deliverRemote(userIds, bytes, subscribedTo);
   }
 
   /** Publishes once to each other gateway that holds a recipient, read from the route table. */
-  private async deliverRemote(userIds: readonly string[], bytes: Uint8Array, subscribedTo?: string): Promise<void> {
+  private deliverRemote(userIds: readonly string[], bytes: Uint8Array, subscribedTo?: string): void {
     let byGateway: Map<string, string[]> | undefined;
     for (const userId of userIds) {
       const gateways = this.routes.gatewaysOf(userId);
@@ -215,10 +219,27 @@ export class RedisRouter extends Router {
     }
     if (!byGateway) return;
     for (const [gw, users] of byGateway) {
-      const e: Envelope = subscribedTo === undefined ? { t: 'd', u: users, b: bytes } : { t: 'd', u: users, b: bytes, s: subscribedTo };
+      let list = this.outbox.get(gw);
+      if (!list) this.outbox.set(gw, (list = []));
+      list.push(subscribedTo === undefined ? { u: users, b: bytes } : { u: users, b: bytes, s: subscribedTo });
+    }
+    if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(() => this.flushDeliveries());
+    }
+  }
+
+  /** One message per gateway for all the deliveries of a moment: fewer commands, fewer wakeups. */
+  private flushDeliveries(): void {
+    this.flushing = false;
+    const outbox = this.outbox;
+    this.outbox = new Map();
+    for (const [gw, list] of outbox) {
+      const e: Envelope = list.length === 1 ? { t: 'd', ...list[0]! } : { t: 'D', m: list };
       this.publish(`inbox:${gw}`, e);
     }
   }
+
 
   /** The socket members of each user, in one round trip. */
   private async connsOf(userIds: readonly string[]): Promise<string[][]> {
