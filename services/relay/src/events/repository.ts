@@ -69,7 +69,7 @@ export interface StoredRef {
  * unique (sender_id, cid) index per item (LATERAL ... LIMIT 1), the counter one primary-key
  * upsert per conversation.
  */
-const STORE_PLAIN: Prepared = {
+export const STORE_PLAIN: Prepared = {
   name: 'relay_store_plain_v2',
   text: `WITH input AS (
      SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[])

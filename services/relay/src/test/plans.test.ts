@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { Db, migrate } from '@im/db';
+import { createDatabase, testPostgres, type PostgresServer, type TestDatabase } from '@im/devkit';
+import { createLogger } from '@im/kit';
+import { STORE_PLAIN } from '../events/repository.js';
+
+const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+const logger = createLogger({ service: 'test', level: 'error' });
+
+let pg: PostgresServer;
+let database: TestDatabase;
+let db: Db;
+
+before(async () => {
+  pg = await testPostgres();
+  database = await createDatabase(pg, 'plans');
+  await migrate(database.url, MIGRATIONS, logger);
+  db = new Db({ url: database.url, logger });
+  // 20,000 events in 200 conversations, and never analysed: the state the store path must
+  // plan well in without statistics (this PostgreSQL runs without autovacuum).
+  await db.query(
+    `INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
+     SELECT 'c' || (g % 200), g / 200 + 1, md5(g::text) || md5((g + 1)::text), 'u' || (g % 50), 1, 'x', '[]', 'k' || g, g FROM generate_series(0, 19999) g`,
+  );
+  await db.query(`INSERT INTO conversation_seqs (conversation_id, max_seq, last_event_at) SELECT 'c' || g, 100, 0 FROM generate_series(0, 199) g`);
+});
+
+after(async () => {
+  await db?.close();
+  await database?.drop();
+  if (pg?.embedded) await pg.stop();
+});
+
+/** The generic plan of a statement, as the relay's connections run it (one plan for any batch). */
+async function genericPlan(text: string, types: string[]): Promise<string> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('SET plan_cache_mode = force_generic_plan');
+    await client.query(`PREPARE probe (${types.join(', ')}) AS ${text}`);
+    const args = types.map((t) => (t.endsWith('[]') ? `ARRAY[]::${t}` : t === 'bigint' ? '0' : `''`));
+    const rows = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE probe(${args.join(', ')})`);
+    await client.query('DEALLOCATE probe');
+    return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+  } finally {
+    client.release();
+  }
+}
+
+test('the store statement probes the idempotency index and never scans the events table', async () => {
+  const plan = await genericPlan(STORE_PLAIN.text, ['text[]', 'text[]', 'int[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'int[]', 'bigint']);
+  assert.match(plan, /events_sender_cid_key/, plan);
+  assert.doesNotMatch(plan, /Seq Scan on events/, plan);
+  assert.match(plan, /conversation_seqs/, plan);
+});
