@@ -131,6 +131,22 @@ export class Db {
     }
   }
 
+  /**
+   * Refreshes the planner's statistics. Run after migrations and periodically: where
+   * autovacuum is off (or behind), plans would otherwise rest on guesses.
+   */
+  async analyze(): Promise<void> {
+    await this.query('ANALYZE');
+  }
+
+  /** Analyses now and then every `intervalMs`; returns a function that stops it. */
+  analyzeEvery(intervalMs: number): () => void {
+    if (intervalMs <= 0) return () => undefined;
+    const timer = setInterval(() => void this.analyze().catch((err: Error) => this.logger.warn('analyze failed', { err: err.message })), intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   async ping(): Promise<boolean> {
     await this.pool.query('SELECT 1');
     return true;

@@ -19,6 +19,9 @@ async function main(): Promise<void> {
   await ensureDatabase(config.databaseUrl, logger);
   await migrate(config.databaseUrl, MIGRATIONS, logger);
   const db = new Db({ url: config.databaseUrl, logger, max: config.databasePoolSize, applicationName: 'relay' });
+  // Statistics from the start and as tables grow, whether or not autovacuum runs.
+  await db.analyze();
+  const stopAnalyzing = db.analyzeEvery(3600_000);
 
   const registry = createRegistry('relay');
   const batchSize = new prom.Histogram({
@@ -45,7 +48,10 @@ async function main(): Promise<void> {
     handlers: relayHandlers(events),
     checks: { database: () => db.ping() },
     // In-flight requests finish (and their transactions commit) before the pool closes.
-    onStop: () => db.close(),
+    onStop: async () => {
+      stopAnalyzing();
+      await db.close();
+    },
   });
 }
 

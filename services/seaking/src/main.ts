@@ -31,6 +31,9 @@ async function main(): Promise<void> {
   await ensureDatabase(config.databaseUrl, logger);
   await migrate(config.databaseUrl, MIGRATIONS, logger);
   const db = new Db({ url: config.databaseUrl, logger, max: config.databasePoolSize, applicationName: 'seaking' });
+  // Statistics from the start and as tables grow, whether or not autovacuum runs.
+  await db.analyze();
+  const stopAnalyzing = db.analyzeEvery(3600_000);
 
   const users = new UsersRepository(db);
   const friendsRepo = new FriendsRepository(db);
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
     checks: { database: () => db.ping() },
     onStop: async () => {
       pruner.stop();
+      stopAnalyzing();
       await db.close();
     },
   });
