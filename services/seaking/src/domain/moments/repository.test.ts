@@ -166,4 +166,46 @@ describe('moments repository', () => {
     assert.equal((await repo.likesOf([target.moment_id], friends[9]!)).length, likers.length, 'others see them all');
     assert.equal(await repo.like(moments.find((m) => m.user_id === BLOCKER)!.moment_id, VIEWER, 1), undefined);
   });
+
+  const count = async (table: string, where: string, params: unknown[]) =>
+    Number((await db.one<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params))!.n);
+
+  const comment = (moment_id: string, user_id: string, i: number) => ({
+    comment_id: `k-${moment_id}-${user_id}-${i}`,
+    moment_id,
+    user_id,
+    content: 'hi',
+    reply_to_comment_id: null,
+    reply_to_user_id: null,
+    created_at: i,
+  });
+
+  test('deleting a moment removes its likes and comments, and only its own', async () => {
+    const [gone, kept] = moments.filter((m) => m.user_id === friends[4] && m.visibility === 'public');
+    for (const m of [gone!, kept!]) {
+      await repo.like(m.moment_id, VIEWER, 1);
+      await repo.insertComment(comment(m.moment_id, VIEWER, 1), db.pool);
+    }
+    assert.equal(await repo.deleteOwn(gone!.moment_id, VIEWER), false, 'not the author');
+    assert.equal(await repo.deleteOwn(gone!.moment_id, friends[4]!), true);
+    assert.equal(await count('moment_likes', 'moment_id = $1', [gone!.moment_id]), 0);
+    assert.equal(await count('moment_comments', 'moment_id = $1', [gone!.moment_id]), 0);
+    assert.equal(await count('moment_likes', 'moment_id = $1', [kept!.moment_id]), 1);
+    assert.equal(await count('moment_comments', 'moment_id = $1', [kept!.moment_id]), 1);
+    moments = moments.filter((m) => m !== gone);
+  });
+
+  test("a block removes each one's likes and comments on the other's moments, nothing else", async () => {
+    const [x, y, z] = friends.slice(5, 8) as [string, string, string];
+    const of = (user: string) => moments.find((m) => m.user_id === user && m.visibility === 'public')!.moment_id;
+    for (const [actor, author] of [[x, y], [y, x], [z, x], [x, z]] as const) {
+      await repo.like(of(author), actor, 1);
+      await repo.insertComment(comment(of(author), actor, 2), db.pool);
+    }
+    await repo.removeInteractionsBetween(x, y, db.pool);
+    for (const [actor, author, left] of [[x, y, 0], [y, x, 0], [z, x, 1], [x, z, 1]] as const) {
+      assert.equal(await count('moment_likes', 'moment_id = $1 AND user_id = $2', [of(author), actor]), left, `${actor} on ${author}`);
+      assert.equal(await count('moment_comments', 'moment_id = $1 AND user_id = $2', [of(author), actor]), left, `${actor} on ${author}`);
+    }
+  });
 });
