@@ -7,9 +7,10 @@ export const postMoment = handler('post_moment', async ({ conn, deps }, data) =>
   return result(await deps.seaking.call('seaking.postMoment', { ...data, user_id: conn.userId }));
 });
 
+// A page probes the moments of every friend: it costs more of the socket's budget.
 export const getTimeline = handler('get_timeline', async ({ conn, deps }, data) => {
   return result(await deps.seaking.call('seaking.getTimeline', { user_id: conn.userId, before: data?.before, limit: data?.limit }));
-});
+}, { cost: 5 });
 
 export const getUserMoments = handler('get_user_moments', async ({ conn, deps }, data) => {
   return result(await deps.seaking.call('seaking.getUserMoments', { user_id: conn.userId, target_id: data.user_id, before: data.before, limit: data.limit }));
@@ -26,6 +27,7 @@ export const unlikeMoment = handler('unlike_moment', async ({ conn, deps }, data
   return result();
 });
 
+// Each comment notifies the moment's author, who may be a stranger: priced like a friend request.
 export const commentMoment = handler('comment_moment', async ({ conn, deps }, data) => {
   const r = await deps.seaking.call('seaking.commentMoment', {
     user_id: conn.userId,
@@ -35,7 +37,7 @@ export const commentMoment = handler('comment_moment', async ({ conn, deps }, da
   });
   applyEffects(deps, r.effects);
   return result({ comment: r.comment });
-});
+}, { cost: 5 });
 
 export const deleteMoment = handler('delete_moment', async ({ conn, deps }, data) => {
   await deps.seaking.call('seaking.deleteMoment', { user_id: conn.userId, moment_id: data.moment_id });
