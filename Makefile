@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: all install build run test bench docs clean compose-config compose-up compose-down
+.PHONY: all install build run test bench bench-timeline docs clean compose-config compose-up compose-down
 
 all: build
 
@@ -42,6 +42,12 @@ compose-up:
 compose-down:
 	docker-compose down
 
-## Load against a real cluster, each figure beside a ceiling measured in the same run.
+## Load against a real cluster, each figure beside a ceiling measured in the same run;
+## then the timeline scenario.
 bench: build
 	node scripts/bench/run.mjs
+	node scripts/bench-timeline.mjs
+
+## The friends' timeline at size: 500 friends, 20,000 moments, paged while new ones arrive.
+bench-timeline: build
+	node scripts/bench-timeline.mjs

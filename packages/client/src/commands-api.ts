@@ -106,4 +106,30 @@ export abstract class ImCommands {
   getPresence(userIds: string[]) {
     return this.request('get_presence', { user_ids: userIds });
   }
+
+  // Moments (contract 5): pass a page's `next_cursor` back as `before` for the next one
+  postMoment(moment: CommandData<'post_moment'>) {
+    return this.request('post_moment', moment);
+  }
+  getTimeline(page: { before?: string; limit?: number } = {}) {
+    return this.request('get_timeline', page);
+  }
+  getUserMoments(userId: string, page: { before?: string; limit?: number } = {}) {
+    return this.request('get_user_moments', { user_id: userId, ...page });
+  }
+  likeMoment(momentId: string) {
+    return this.request('like_moment', { moment_id: momentId });
+  }
+  unlikeMoment(momentId: string) {
+    return this.request('unlike_moment', { moment_id: momentId });
+  }
+  commentMoment(momentId: string, content: string, replyToCommentId?: string) {
+    return this.request('comment_moment', replyToCommentId === undefined ? { moment_id: momentId, content } : { moment_id: momentId, content, reply_to_comment_id: replyToCommentId });
+  }
+  deleteMoment(momentId: string) {
+    return this.request('delete_moment', { moment_id: momentId });
+  }
+  deleteComment(commentId: string) {
+    return this.request('delete_comment', { comment_id: commentId });
+  }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Announcement, Avatar, Cid, Empty, GroupName, Id, Nickname, Remark, RequestMessage, SearchQuery, Seq, TagsSchema } from './common.js';
 import { Limits } from './limits.js';
+import { CommentMomentFields, MomentPageFields, PostMomentFields } from './moments.js';
 import { boundedList } from './validate.js';
 
 /**
@@ -12,6 +13,7 @@ const ConversationRef = z.object({ conversation_id: Id });
 const UserRef = z.object({ user_id: Id });
 const RequestRef = z.object({ request_id: Id });
 const GroupRef = z.object({ group_id: Id });
+const MomentRef = z.object({ moment_id: Id });
 
 export const EventData = z.object({
   conversation_id: Id,
@@ -79,6 +81,15 @@ export const CommandSchemas = {
   update_profile: z.object({ nickname: Nickname.optional(), avatar: Avatar.optional() }),
   get_presence: z.object({ user_ids: boundedList(Id, Limits.presenceMaxIds, 'user_ids') }),
   search_users: z.object({ query: SearchQuery, limit: z.number().int().min(1).max(50).optional() }),
+
+  post_moment: PostMomentFields,
+  get_timeline: z.object(MomentPageFields).optional(),
+  get_user_moments: z.object({ user_id: Id, ...MomentPageFields }),
+  like_moment: MomentRef,
+  unlike_moment: MomentRef,
+  comment_moment: CommentMomentFields,
+  delete_moment: MomentRef,
+  delete_comment: z.object({ comment_id: Id }),
 } as const;
 
 export type CommandName = keyof typeof CommandSchemas;
@@ -125,4 +136,12 @@ export interface CommandResults {
   update_profile: { user: import('./models.js').User };
   search_users: { users: import('./models.js').User[] };
   get_presence: { presence: Array<{ user_id: string; online: boolean; last_seen: number | null }> };
+  post_moment: { moment: import('./models.js').Moment };
+  get_timeline: import('./models.js').MomentPage;
+  get_user_moments: import('./models.js').MomentPage;
+  like_moment: Record<string, never>;
+  unlike_moment: Record<string, never>;
+  comment_moment: { comment: import('./models.js').MomentComment };
+  delete_moment: Record<string, never>;
+  delete_comment: Record<string, never>;
 }

@@ -13,3 +13,4 @@ export * from './event-id.js';
 export * from './kind-rules.js';
 export * from './results.js';
 export * from './documents.js';
+export * from './moments.js';

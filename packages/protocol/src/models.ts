@@ -115,6 +115,44 @@ export interface Session {
   user: User;
 }
 
+export type MomentVisibility = 'public' | 'friends' | 'private';
+
+export interface MomentLocation {
+  name: string;
+  lat: number;
+  lng: number;
+}
+
+/** A comment on a moment (contract 5); `reply_to_*` are null for a top-level comment. */
+export interface MomentComment {
+  comment_id: string;
+  user_id: string;
+  content: string;
+  /** Our addition: the comment this one answers, kept even after that comment is deleted. */
+  reply_to_comment_id: string | null;
+  reply_to_user_id: string | null;
+  created_at: number;
+}
+
+/** A moment as its viewer may see it: likes and comments in the order they were made. */
+export interface Moment {
+  moment_id: string;
+  user_id: string;
+  content: string;
+  images: string[];
+  location: MomentLocation | null;
+  visibility: MomentVisibility;
+  created_at: number;
+  likes: string[];
+  comments: MomentComment[];
+}
+
+/** A page of moments, newest first; `next_cursor` is null after the last page. */
+export interface MomentPage {
+  moments: Moment[];
+  next_cursor: string | null;
+}
+
 /** A change that concerns a user, pushed as a `notice` frame (contract section 6). */
 export interface Notice {
   type: string;

@@ -90,6 +90,26 @@ export const SessionSchema = z.object({ token: Str, expires_at: Int, refresh_tok
 export const ErrorBodySchema = z.object({ code: Str, message: Str, field: Str.optional() });
 export const NoticeSchema = z.looseObject({ type: Str }).describe('contract section 6: {type, ...}');
 export const PresenceSchema = z.object({ user_id: Str, online: z.boolean(), last_seen: Int.nullable() });
+export const MomentCommentSchema = z.object({
+  comment_id: Str,
+  user_id: Str,
+  content: Str,
+  reply_to_comment_id: Str.nullable().describe('the comment answered; null for a top-level comment'),
+  reply_to_user_id: Str.nullable().describe('the author of the comment answered; null for a top-level comment'),
+  created_at: Int,
+});
+export const MomentSchema = z.object({
+  moment_id: Str,
+  user_id: Str,
+  content: Str,
+  images: z.array(Str),
+  location: z.object({ name: Str, lat: z.number(), lng: z.number() }).nullable(),
+  visibility: z.enum(['public', 'friends', 'private']),
+  created_at: Int,
+  likes: z.array(Str).describe('user ids, in the order the likes were made'),
+  comments: z.array(MomentCommentSchema).describe('in the order they were made'),
+});
+export const MomentPageSchema = z.object({ moments: z.array(MomentSchema), next_cursor: Str.nullable().describe('null after the last page') });
 
 export const ResultSchemas = {
   ping: z.object({ ts: Int }),
@@ -125,6 +145,14 @@ export const ResultSchemas = {
   update_profile: z.object({ user: UserSchema }),
   get_presence: z.object({ presence: z.array(PresenceSchema) }),
   search_users: z.object({ users: z.array(UserSchema) }),
+  post_moment: z.object({ moment: MomentSchema }),
+  get_timeline: MomentPageSchema,
+  get_user_moments: MomentPageSchema,
+  like_moment: Empty,
+  unlike_moment: Empty,
+  comment_moment: z.object({ comment: MomentCommentSchema }),
+  delete_moment: Empty,
+  delete_comment: Empty,
 } as const satisfies Record<CommandName, z.ZodType>;
 
 // Compile-time: every command has a result schema, and each schema's type and the

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { Announcement, Avatar, GroupName, Id, Nickname, Remark, RequestMessage, SearchQuery, Seq } from './common.js';
 import { AuthCodeBody, CodeLoginBody, LoginBody, RegisterBody, RefreshBody } from './http.js';
 import { Limits } from './limits.js';
-import type { ConversationMember, ConversationType, Friend, FriendRequest, Group, Notice, Session, User } from './models.js';
+import type { ConversationMember, ConversationType, Friend, FriendRequest, Group, Moment, MomentComment, MomentPage, Notice, Session, User } from './models.js';
+import { CommentMomentFields, decodeMomentCursor, MomentCursor, MomentPageLimit, PostMomentFields } from './moments.js';
 import { boundedList } from './validate.js';
 
 /**
@@ -24,6 +25,12 @@ export interface Effects {
 }
 
 const Acting = { user_id: Id };
+
+/** seaking receives the position a cursor names; the gateway passes the cursor as it came. */
+const PageParams = {
+  before: MomentCursor.transform((c) => decodeMomentCursor(c)!).optional(),
+  limit: MomentPageLimit.default(Limits.momentPageDefault),
+};
 
 export const SeakingParams = {
   'seaking.register': RegisterBody,
@@ -76,6 +83,14 @@ export const SeakingParams = {
   'seaking.setGroupRole': z.object({ ...Acting, group_id: Id, target_id: Id, role: z.enum(['admin', 'member']) }),
   'seaking.transferGroupOwner': z.object({ ...Acting, group_id: Id, target_id: Id }),
   'seaking.dissolveGroup': z.object({ ...Acting, group_id: Id }),
+  'seaking.postMoment': z.object(Acting).and(PostMomentFields),
+  'seaking.getTimeline': z.object({ ...Acting, ...PageParams }),
+  'seaking.getUserMoments': z.object({ ...Acting, target_id: Id, ...PageParams }),
+  'seaking.likeMoment': z.object({ ...Acting, moment_id: Id }),
+  'seaking.unlikeMoment': z.object({ ...Acting, moment_id: Id }),
+  'seaking.commentMoment': z.object(Acting).and(CommentMomentFields),
+  'seaking.deleteMoment': z.object({ ...Acting, moment_id: Id }),
+  'seaking.deleteComment': z.object({ ...Acting, comment_id: Id }),
 } as const;
 
 
@@ -153,6 +168,16 @@ export interface SeakingResults {
   'seaking.setGroupRole': { effects: Effects };
   'seaking.transferGroupOwner': { effects: Effects };
   'seaking.dissolveGroup': { effects: Effects };
+  'seaking.postMoment': { moment: Moment };
+  'seaking.getTimeline': MomentPage;
+  'seaking.getUserMoments': MomentPage;
+  /** `effects` carries `moment_liked` to the author when the like is new and not their own. */
+  'seaking.likeMoment': { effects: Effects };
+  'seaking.unlikeMoment': Record<string, never>;
+  /** `effects` carries `moment_commented` to the author unless they commented themselves. */
+  'seaking.commentMoment': { comment: MomentComment; effects: Effects };
+  'seaking.deleteMoment': Record<string, never>;
+  'seaking.deleteComment': Record<string, never>;
 }
 
 export type SeakingMethod = keyof typeof SeakingParams & keyof SeakingResults;

@@ -20,6 +20,8 @@ import { FriendsRepository } from './domain/friends/repository.js';
 import { FriendsService } from './domain/friends/service.js';
 import { GroupsRepository } from './domain/groups/repository.js';
 import { GroupsService } from './domain/groups/service.js';
+import { MomentsRepository } from './domain/moments/repository.js';
+import { MomentsService } from './domain/moments/service.js';
 import { seakingHandlers } from './rpc/handlers.js';
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
   const users = new UsersRepository(db);
   const friendsRepo = new FriendsRepository(db);
   const conversationsRepo = new ConversationsRepository(db);
+  const momentsRepo = new MomentsRepository(db);
   const sessionsRepo = new SessionsRepository(db);
   const codesRepo = new LoginCodesRepository(db);
   const pruner = new Pruner(sessionsRepo, codesRepo, { keepEndedMs: config.pruneKeepMs, refreshTtlMs: config.refreshTokenTtl * 1000, keepCodesMs: 24 * 3600 * 1000 }, logger);
@@ -58,9 +61,10 @@ async function main(): Promise<void> {
       // Never the access-token key: derived for this purpose alone.
       secret: deriveKey(config.jwtSecret, 'login-code'),
     }),
-    friends: new FriendsService(db, friendsRepo, users, conversationsRepo),
+    friends: new FriendsService(db, friendsRepo, users, conversationsRepo, momentsRepo),
     conversations: new ConversationsService(db, conversationsRepo, friendsRepo, users, { requireFriendship: config.requireFriendship }),
     groups: new GroupsService(db, new GroupsRepository(db), { maxGroupSize: config.maxGroupSize }),
+    moments: new MomentsService(db, momentsRepo, users),
   };
 
   pruner.start(config.pruneIntervalMs);

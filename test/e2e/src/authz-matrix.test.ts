@@ -21,6 +21,12 @@ interface World {
   requestId: string;
   /** mallory's own conversation with a friend of hers. */
   ownConv: string;
+  /** alice's moments: one for friends (bob liked and commented), one private, one public (bob commented). */
+  friendsMoment: string;
+  privateMoment: string;
+  publicMoment: string;
+  friendsComment: string;
+  publicComment: string;
   /** what mallory must never see of alice. */
   secrets: string[];
 }
@@ -106,6 +112,33 @@ const MATRIX: Record<CommandName, Entry | Entry[]> = {
   update_profile: { own: () => ({ nickname: 'Mallory' }), check: (r, w) => assert.equal((r as { user: { user_id: string } }).user.user_id, w.mallory.userId) },
   search_users: { own: (w) => ({ query: w.alice.username }), check: (r, w) => noneOf(w, r) },
   get_presence: { own: (w) => ({ user_ids: [w.alice.userId, w.bob.userId] }), check: (r) => assert.deepEqual(r, { presence: [] }) },
+  post_moment: { own: () => ({ content: 'mine', visibility: 'public' }), check: (r, w) => assert.equal((r as { moment: { user_id: string } }).moment.user_id, w.mallory.userId) },
+  get_timeline: { own: () => ({ limit: 50 }), check: (r, w) => noneOf(w, r, w.friendsMoment, w.privateMoment, w.publicMoment) },
+  // A stranger sees a user's public moments, and only those.
+  get_user_moments: {
+    own: (w) => ({ user_id: w.alice.userId }),
+    check: (r, w) => {
+      assert.deepEqual((r as { moments: Array<{ moment_id: string }> }).moments.map((x) => x.moment_id), [w.publicMoment]);
+      noneOf(w, r, w.friendsMoment, w.privateMoment, w.friendsComment);
+    },
+  },
+  like_moment: [
+    { label: 'their friends-only moment', refused: (w) => ({ moment_id: w.friendsMoment }), codes: ['not_found'] },
+    { label: 'their private moment', refused: (w) => ({ moment_id: w.privateMoment }), codes: ['not_found'] },
+  ],
+  unlike_moment: { label: 'their friends-only moment', refused: (w) => ({ moment_id: w.friendsMoment }), codes: ['not_found'] },
+  comment_moment: [
+    { label: 'their friends-only moment', refused: (w) => ({ moment_id: w.friendsMoment, content: 'intrusion' }), codes: ['not_found'] },
+    { label: 'replying to a comment on a moment hidden from the caller', refused: (w) => ({ moment_id: w.publicMoment, content: 'x', reply_to_comment_id: w.friendsComment }), codes: ['not_found'] },
+  ],
+  delete_moment: [
+    { label: 'their public moment', refused: (w) => ({ moment_id: w.publicMoment }), codes: ['forbidden'] },
+    { label: 'their friends-only moment', refused: (w) => ({ moment_id: w.friendsMoment }), codes: ['not_found'] },
+  ],
+  delete_comment: [
+    { label: 'a comment on their public moment', refused: (w) => ({ comment_id: w.publicComment }), codes: ['forbidden'] },
+    { label: 'a comment on their friends-only moment', refused: (w) => ({ comment_id: w.friendsComment }), codes: ['not_found'] },
+  ],
 };
 
 describe('authorization matrix: every command, called with strangers\' ids', () => {
@@ -134,7 +167,31 @@ describe('authorization matrix: every command, called with strangers\' ids', () 
     const groupMessage = (await a.sendText(groupConv, 'private group words')).event_id;
     const { request_id: requestId } = await c.request('send_friend_request', { user_id: alice.userId, message: 'carol asks' });
     const ownConv = await befriend(m, d, dave!.userId);
-    w = { alice, bob: bob!, carol: carol!, mallory: mallory!, conv, message, groupId: group.group_id, groupConv, groupMessage, requestId, ownConv, secrets: [aliceEmail, alicePhone, 'private words', 'private group words'] };
+    const friendsMoment = (await a.request('post_moment', { content: 'friends-only words', visibility: 'friends' })).moment.moment_id;
+    const privateMoment = (await a.request('post_moment', { content: 'private moment words', visibility: 'private' })).moment.moment_id;
+    const publicMoment = (await a.request('post_moment', { content: 'for everyone', visibility: 'public' })).moment.moment_id;
+    await b.request('like_moment', { moment_id: friendsMoment });
+    const friendsComment = (await b.request('comment_moment', { moment_id: friendsMoment, content: 'friends comment words' })).comment.comment_id;
+    const publicComment = (await b.request('comment_moment', { moment_id: publicMoment, content: 'bob says' })).comment.comment_id;
+    w = {
+      alice,
+      bob: bob!,
+      carol: carol!,
+      mallory: mallory!,
+      conv,
+      message,
+      groupId: group.group_id,
+      groupConv,
+      groupMessage,
+      requestId,
+      ownConv,
+      friendsMoment,
+      privateMoment,
+      publicMoment,
+      friendsComment,
+      publicComment,
+      secrets: [aliceEmail, alicePhone, 'private words', 'private group words', 'friends-only words', 'private moment words', 'friends comment words'],
+    };
   });
 
   after(async () => {
@@ -176,5 +233,14 @@ describe('authorization matrix: every command, called with strangers\' ids', () 
     assert.ok(requests.some((r) => r.request_id === w.requestId && r.status === 'pending'));
     const [me] = (await a.request('get_user_info', { user_ids: [w.alice.userId] })).users;
     assert.ok(me!.email && me!.nickname !== 'Mallory');
+    const { moments } = await a.request('get_user_moments', { user_id: w.alice.userId });
+    assert.deepEqual(
+      moments.map((x) => [x.moment_id, x.likes, x.comments.map((c) => c.comment_id)]),
+      [
+        [w.publicMoment, [], [w.publicComment]],
+        [w.privateMoment, [], []],
+        [w.friendsMoment, [w.bob.userId], [w.friendsComment]],
+      ],
+    );
   });
 });

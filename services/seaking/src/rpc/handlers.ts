@@ -5,6 +5,7 @@ import type { AccountsService } from '../domain/accounts/service.js';
 import type { ConversationsService } from '../domain/conversations/service.js';
 import type { FriendsService } from '../domain/friends/service.js';
 import type { GroupsService } from '../domain/groups/service.js';
+import type { MomentsService } from '../domain/moments/service.js';
 
 export interface Services {
   accounts: AccountsService;
@@ -12,10 +13,11 @@ export interface Services {
   friends: FriendsService;
   conversations: ConversationsService;
   groups: GroupsService;
+  moments: MomentsService;
 }
 
 /** The JSON-RPC surface: one line per method, params already validated. */
-export function seakingHandlers({ accounts, loginCodes, friends, conversations, groups }: Services): Handlers<typeof SeakingParams, SeakingResults> {
+export function seakingHandlers({ accounts, loginCodes, friends, conversations, groups, moments }: Services): Handlers<typeof SeakingParams, SeakingResults> {
   return {
     'seaking.register': (p) => accounts.register(p),
     'seaking.login': (p) => accounts.login(p),
@@ -56,5 +58,13 @@ export function seakingHandlers({ accounts, loginCodes, friends, conversations, 
     'seaking.setGroupRole': (p) => groups.setRole(p.user_id, p.group_id, p.target_id, p.role),
     'seaking.transferGroupOwner': (p) => groups.transfer(p.user_id, p.group_id, p.target_id),
     'seaking.dissolveGroup': (p) => groups.dissolve(p.user_id, p.group_id),
+    'seaking.postMoment': (p) => moments.post(p.user_id, p),
+    'seaking.getTimeline': (p) => moments.timeline(p.user_id, p.before, p.limit),
+    'seaking.getUserMoments': (p) => moments.ofUser(p.user_id, p.target_id, p.before, p.limit),
+    'seaking.likeMoment': (p) => moments.like(p.user_id, p.moment_id),
+    'seaking.unlikeMoment': (p) => moments.unlike(p.user_id, p.moment_id),
+    'seaking.commentMoment': (p) => moments.comment(p.user_id, p.moment_id, p.content, p.reply_to_comment_id),
+    'seaking.deleteMoment': (p) => moments.deleteMoment(p.user_id, p.moment_id),
+    'seaking.deleteComment': (p) => moments.deleteComment(p.user_id, p.comment_id),
   };
 }

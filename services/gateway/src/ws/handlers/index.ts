@@ -28,6 +28,7 @@ import {
   updateGroup,
 } from './groups.js';
 import { getConversationMembers } from './get-conversation-members.js';
+import { commentMoment, deleteComment, deleteMoment, getTimeline, getUserMoments, likeMoment, postMoment, unlikeMoment } from './moments.js';
 import { getConversations } from './get-conversations.js';
 import { ping } from './ping.js';
 import { subscribe, unsubscribe } from './subscribe.js';
@@ -68,6 +69,14 @@ const all: Handler[] = [
   updateProfile,
   searchUsers,
   getPresence,
+  postMoment,
+  getTimeline,
+  getUserMoments,
+  likeMoment,
+  unlikeMoment,
+  commentMoment,
+  deleteMoment,
+  deleteComment,
 ];
 
 /** The command table: one handler per command name. */

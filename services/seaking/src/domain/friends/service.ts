@@ -4,6 +4,7 @@ import { newId } from '../../ids.js';
 import type { UsersRepository } from '../accounts/users-repository.js';
 import type { ConversationsRepository } from '../conversations/repository.js';
 import { effects } from '../effects.js';
+import type { MomentsRepository } from '../moments/repository.js';
 import type { FriendsRepository } from './repository.js';
 
 /** The friend flow: requests, mutual auto-accept, acceptance, rejection and deletion. */
@@ -13,6 +14,7 @@ export class FriendsService {
     private readonly friends: FriendsRepository,
     private readonly users: UsersRepository,
     private readonly conversations: ConversationsRepository,
+    private readonly moments: MomentsRepository,
   ) {}
 
   async sendRequest(
@@ -122,8 +124,9 @@ export class FriendsService {
   }
 
   /**
-   * Blocks a user: ends the friendship, rejects pending requests either way, and makes
-   * their single conversation read-only. Blocking twice is harmless.
+   * Blocks a user: ends the friendship, rejects pending requests either way, makes their
+   * single conversation read-only, and removes each one's likes and comments on the other's
+   * moments (neither may see the other's moments any more). Blocking twice is harmless.
    */
   async block(userId: string, targetId: string): Promise<{ effects: Effects }> {
     if (userId === targetId) throw badRequest('cannot block yourself', 'user_id');
@@ -134,6 +137,7 @@ export class FriendsService {
       await this.friends.block(userId, targetId, now, tx);
       const wereFriends = await this.friends.removeFriendship(userId, targetId, tx);
       await this.friends.rejectPendingBetween(userId, targetId, now, tx);
+      await this.moments.removeInteractionsBetween(userId, targetId, tx);
       const conversationId = await this.conversations.findSingle(userId, targetId, tx);
       return {
         effects: effects(
