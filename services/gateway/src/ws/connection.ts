@@ -35,6 +35,8 @@ export class Connection {
   private eventChain: Promise<void> = Promise.resolve();
   private inFlight = 0;
   private corked = false;
+  /** What was still unsent when this tick's first frame was written. */
+  private tickBacklog = 0;
   private lastTyping: Map<string, number> | undefined;
 
   constructor(
@@ -61,7 +63,9 @@ export class Connection {
    */
   send(bytes: Uint8Array): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+    // Frames of this tick wait in the corked socket and count only once handed over.
+    const backlog = this.corked ? this.tickBacklog : this.ws.bufferedAmount;
+    if (backlog > this.limits.maxBufferedBytes) {
       this.drop();
       return;
     }
@@ -83,6 +87,7 @@ export class Connection {
     const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
     if (socket && !this.corked) {
       this.corked = true;
+      this.tickBacklog = this.ws.bufferedAmount;
       socket.cork();
       process.nextTick(() => {
         this.corked = false;
