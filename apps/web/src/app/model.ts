@@ -85,6 +85,8 @@ export class ChatModel {
   readonly outgoing = signal<FriendRequest[]>([]);
   readonly blocked = signal<string[]>([]);
   readonly groups = signal<Group[]>([]);
+  /** Groups as last read one by one (get_groups leaves dissolved ones out; their chats stay). */
+  readonly groupInfo = signal<ReadonlyMap<string, Group>>(new Map());
   readonly members = signal<ReadonlyMap<string, ConversationMember[]>>(new Map());
   readonly history = signal<ReadonlyMap<string, HistoryState>>(new Map());
   /** Bumped whenever the local view or the outbox changes: message lists re-read them. */
@@ -246,7 +248,12 @@ export class ChatModel {
         break;
       case 'group_joined':
       case 'group_updated':
+        if (n.group && typeof n.group === 'object') this.setGroupInfo(n.group as Group);
+        void this.loadGroups();
+        this.scheduleRefresh(0);
+        break;
       case 'group_dissolved':
+        void this.loadGroupInfo(n.group_id as string);
         void this.loadGroups();
         this.scheduleRefresh(0);
         break;
@@ -389,6 +396,18 @@ export class ChatModel {
     if (res) this.groups.value = res.groups;
   }
 
+  async loadGroupInfo(groupId: string): Promise<Group | undefined> {
+    const res = await this.quiet(this.client.getGroupInfo(groupId));
+    if (res) this.setGroupInfo(res.group);
+    return res?.group;
+  }
+
+  setGroupInfo(group: Group): void {
+    const next = new Map(this.groupInfo.value);
+    next.set(group.group_id, group);
+    this.groupInfo.value = next;
+  }
+
   async loadMembers(conversationId: string): Promise<ConversationMember[] | undefined> {
     const res = await this.quiet(this.client.getConversationMembers(conversationId));
     if (!res) return undefined;
@@ -467,7 +486,8 @@ export class ChatModel {
   }
 
   groupOf(c: Conversation | undefined): Group | undefined {
-    return c?.group_id ? this.groups.value.find((g) => g.group_id === c.group_id) : undefined;
+    if (!c?.group_id) return undefined;
+    return this.groupInfo.value.get(c.group_id) ?? this.groups.value.find((g) => g.group_id === c.group_id);
   }
 
   // ---- actions ------------------------------------------------------------------------

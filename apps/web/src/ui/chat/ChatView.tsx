@@ -38,6 +38,7 @@ export function ChatView({ model, conversationId }: { model: ChatModel; conversa
   }, [conversationId]);
   useEffect(() => {
     if (group) void model.loadMembers(conversationId);
+    if (conv?.group_id) void model.loadGroupInfo(conv.group_id);
   }, [conversationId, group]);
 
   // Re-read the view and the outbox whenever either changes.

@@ -106,7 +106,10 @@ export function GroupDetail({ model, groupId }: { model: ChatModel; groupId: str
 
   const reload = async () => {
     const [info, list] = await Promise.all([model.run(model.client.getGroupInfo(groupId)), model.run(model.client.getGroupMembers(groupId))]);
-    if (info) setGroup(info.group);
+    if (info) {
+      setGroup(info.group);
+      model.setGroupInfo(info.group);
+    }
     if (list) {
       setMembers(list.members);
       model.ensurePeople(list.members.map((m) => m.user_id));
