@@ -37,7 +37,7 @@ export function FriendsList({ model, selected }: { model: ChatModel; selected?: 
       </header>
       <form class="search" role="search" onSubmit={(e) => void search(e)}>
         <Icon name="search" size={18} />
-        <input type="search" placeholder="Find people by name, email or phone" aria-label="Find people" value={query} onInput={(e) => setQuery(e.currentTarget.value)} maxLength={64} />
+        <input type="search" placeholder="Name, username, email or phone" aria-label="Find people" value={query} onInput={(e) => setQuery(e.currentTarget.value)} maxLength={64} />
         <button class="btn small">Search</button>
       </form>
       {results && (
