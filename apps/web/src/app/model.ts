@@ -167,7 +167,7 @@ export class ChatModel {
     on('sent', () => this.viewTick.value++);
     on('failed', ({ error }) => {
       this.viewTick.value++;
-      this.toast(`Message not sent: ${error.message}`);
+      this.toast(`Message not sent: ${errorText(error)}`);
     });
     on('caught-up', () => this.scheduleRefresh(0));
   }
@@ -513,6 +513,8 @@ export class ChatModel {
   }
 
   toast(text: string, tone: Toast['tone'] = 'error'): void {
+    // One failure can be reported twice (the send's rejection and the outbox's `failed`).
+    if (this.toasts.value.some((t) => t.text === text)) return;
     const id = ++this.toastId;
     this.toasts.value = [...this.toasts.value, { id, text, tone }].slice(-4);
     setTimeout(() => this.dismissToast(id), tone === 'error' ? 6000 : 3500);

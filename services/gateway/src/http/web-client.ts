@@ -30,7 +30,10 @@ export function webClientRoute(dir: string): express.Router {
     res.setHeader('Referrer-Policy', 'no-referrer');
     next();
   });
-  r.use('/assets', express.static(assets, { immutable: true, maxAge: '365d', index: false, fallthrough: false }));
+  r.use('/assets', express.static(assets, { immutable: true, maxAge: '365d', index: false }));
+  r.use('/assets', (_req, res) => {
+    res.status(404).type('text/plain').send('not found');
+  });
   r.get(['/', '/index.html'], (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(path.join(dir, 'index.html'));

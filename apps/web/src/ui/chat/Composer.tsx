@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ChatModel } from '../../app/model.js';
+import { errorText, type ChatModel } from '../../app/model.js';
 import { insertMention, matchMembers, mentionAt, mentionedIds, type MentionQuery } from '../../lib/mentions.js';
 import { previewText } from '../../lib/preview.js';
 import { Icon } from '../icons.js';
@@ -75,7 +75,7 @@ export function Composer({ model, conversationId, group, replyTo, editing, onCan
       model.client
         .sendText(conversationId, body, { ...(replyTo?.id ? { reply_to: replyTo.id } : {}), ...(mentions.length ? { mentions } : {}) })
         .catch((err: unknown) => {
-          if (model.client.state !== 'closed') model.toast(`Message not sent: ${(err as Error).message}`);
+          if (model.client.state !== 'closed') model.toast(`Message not sent: ${errorText(err)}`);
         });
       if (replyTo) onCancel();
     }
