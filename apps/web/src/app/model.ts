@@ -5,6 +5,7 @@ import {
   Kind,
   LocalStorageStore,
   type ClientState,
+  type CommandResults,
   type ClosedReason,
   type Conversation,
   type ConversationMember,
@@ -29,6 +30,8 @@ export interface Person {
   avatar: string;
   remark?: string;
 }
+
+export type Moment = CommandResults['get_timeline']['moments'][number];
 
 export interface Presence {
   online: boolean;
@@ -88,6 +91,12 @@ export class ChatModel {
   /** Groups as last read one by one (get_groups leaves dissolved ones out; their chats stay). */
   readonly groupInfo = signal<ReadonlyMap<string, Group>>(new Map());
   readonly members = signal<ReadonlyMap<string, ConversationMember[]>>(new Map());
+  /** The friends' timeline (contract 5), newest first, and the cursor of the next page. */
+  readonly moments = signal<Moment[]>([]);
+  readonly momentsCursor = signal<string | null>(null);
+  readonly momentsLoaded = signal(false);
+  /** Likes and comments on one's own moments since the timeline was last looked at. */
+  readonly momentNews = signal(0);
   readonly history = signal<ReadonlyMap<string, HistoryState>>(new Map());
   /** Bumped whenever the local view or the outbox changes: message lists re-read them. */
   readonly viewTick = signal(0);
@@ -263,6 +272,11 @@ export class ChatModel {
         this.conversations.value = this.conversations.value.filter((c) => c.group_id !== gid);
         break;
       }
+      case 'moment_liked':
+      case 'moment_commented':
+        this.momentNews.value++;
+        if (this.momentsLoaded.value) void this.loadTimeline();
+        break;
       case 'presence': {
         const next = new Map(this.presence.value);
         next.set(n.user_id as string, { online: Boolean(n.online), last_seen: (n.last_seen as number | null) ?? null });
@@ -394,6 +408,21 @@ export class ChatModel {
   async loadGroups(): Promise<void> {
     const res = await this.quiet(this.client.getGroups());
     if (res) this.groups.value = res.groups;
+  }
+
+  /** The timeline: the first page again (merged), or the page below `before`. */
+  async loadTimeline(before?: string): Promise<void> {
+    const page = await this.quiet(this.client.getTimeline({ limit: 20, ...(before ? { before } : {}) }));
+    if (!page) return;
+    const byId = new Map((before ? this.moments.value : []).map((m) => [m.moment_id, m]));
+    for (const m of page.moments) byId.set(m.moment_id, m);
+    if (!before) for (const m of this.moments.value) if (!byId.has(m.moment_id) && m.created_at < (page.moments.at(-1)?.created_at ?? 0)) byId.set(m.moment_id, m);
+    batch(() => {
+      this.moments.value = [...byId.values()].sort((a, b) => b.created_at - a.created_at);
+      if (before || !this.momentsLoaded.value) this.momentsCursor.value = page.next_cursor;
+      this.momentsLoaded.value = true;
+    });
+    this.ensurePeople(page.moments.flatMap((m) => [m.user_id, ...m.likes, ...m.comments.map((c) => c.user_id)]));
   }
 
   async loadGroupInfo(groupId: string): Promise<Group | undefined> {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ChatModel } from '../app/model.js';
 import { navigate, route, type Tab } from '../app/router.js';
 import { Avatar } from './Avatar.js';
@@ -8,6 +8,7 @@ import { ConversationList } from './ConversationList.js';
 import { FriendDetail, FriendsList } from './friends/Friends.js';
 import { GroupDetail, GroupList } from './groups/Groups.js';
 import { Icon, type IconName } from './icons.js';
+import { MomentsView } from './Moments.js';
 import { ProfileDialog } from './ProfileDialog.js';
 import { Toasts } from './Toasts.js';
 
@@ -15,6 +16,7 @@ const TABS: Array<{ tab: Tab; label: string; icon: IconName }> = [
   { tab: 'chats', label: 'Chats', icon: 'chat' },
   { tab: 'friends', label: 'Friends', icon: 'friends' },
   { tab: 'groups', label: 'Groups', icon: 'groups' },
+  { tab: 'moments', label: 'Moments', icon: 'moments' },
 ];
 
 /**
@@ -27,7 +29,11 @@ export function Shell({ model }: { model: ChatModel }) {
   const me = model.me.value;
   const unread = model.conversations.value.reduce((n, c) => n + (c.muted ? 0 : c.unread), 0);
   const requests = model.incoming.value.length;
-  const badge = (tab: Tab) => (tab === 'chats' ? unread : tab === 'friends' ? requests : 0);
+  const badge = (tab: Tab) => (tab === 'chats' ? unread : tab === 'friends' ? requests : tab === 'moments' && r.tab !== 'moments' ? model.momentNews.value : 0);
+  const news = model.momentNews.value;
+  useEffect(() => {
+    if (r.tab === 'moments' && news > 0) model.momentNews.value = 0;
+  }, [r.tab, news]);
 
   return (
     <div class={`shell tab-${r.tab}${r.id ? ' has-detail' : ''}`}>
@@ -68,6 +74,7 @@ export function Shell({ model }: { model: ChatModel }) {
         {r.tab === 'chats' && (r.id ? <ChatView key={r.id} model={model} conversationId={r.id} /> : <Empty icon="chat" text="Pick a conversation, or start one from Friends." />)}
         {r.tab === 'friends' && (r.id ? <FriendDetail key={r.id} model={model} userId={r.id} /> : <Empty icon="friends" text="Find people, answer requests and manage your friends." />)}
         {r.tab === 'groups' && (r.id ? <GroupDetail key={r.id} model={model} groupId={r.id} /> : <Empty icon="groups" text="Pick a group to see its members, or create one." />)}
+        {r.tab === 'moments' && <MomentsView model={model} />}
       </section>
       {profile && <ProfileDialog model={model} onClose={() => setProfile(false)} />}
       <Toasts model={model} />
