@@ -66,6 +66,12 @@ async function main(): Promise<void> {
     const last = await sa.sendText(bobDm, 'Thanks, I will read them tonight');
     await ev(sa, bobDm, 7, 'Thanks, I will read them on the train', [['e', last.event_id]]);
 
+    const hike = await sc.request('post_moment', { content: 'Made it to the top before sunrise. Worth every step of the climb! 🌄', visibility: 'public' });
+    await sd.request('comment_moment', { moment_id: hike.moment.moment_id, content: 'What a view!' });
+    await sb.request('like_moment', { moment_id: hike.moment.moment_id });
+    await sd.request('like_moment', { moment_id: hike.moment.moment_id });
+    await sb.request('post_moment', { content: 'Release day 🚀 Thanks everyone who tested the new web client this week.', visibility: 'public' });
+
     const shot = (page: Page, name: string) => page.screenshot({ path: path.join(OUT, `${name}.png`) });
 
     // Sign-in screen.
@@ -102,6 +108,10 @@ async function main(): Promise<void> {
     await page.getByRole('list', { name: 'Groups' }).getByText('Weekend hike').click();
     await page.getByRole('region', { name: 'Members' }).getByText('Dan Okafor').waitFor();
     await shot(page, 'groups');
+
+    await goTo(page, 'Moments');
+    await page.locator('[data-testid="moment"]', { hasText: 'Made it to the top' }).getByText('What a view!').waitFor();
+    await shot(page, 'moments');
 
     // The same on a phone.
     const phone = await openApp(browser, cluster.gatewayUrl, { viewport: { width: 390, height: 844 }, mobile: true });
