@@ -5,9 +5,10 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY packages packages
+COPY apps apps
 COPY services services
 COPY test test
-RUN npm ci --no-audit --no-fund && npx tsc -b && npm prune --omit=dev
+RUN npm ci --no-audit --no-fund && npx tsc -b && npm run build -w apps/web && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: all install build run test bench bench-timeline docs clean compose-config compose-up compose-down
+.PHONY: all install build web run test bench bench-timeline docs screenshots clean compose-config compose-up compose-down
 
 all: build
 
@@ -15,6 +15,16 @@ install: node_modules/.install-stamp
 build: install
 	npx tsc -b
 	@chmod +x packages/cli/dist/main.js
+	$(NPM) run build --silent -w apps/web
+
+## The web client alone (apps/web → apps/web/www, served by the gateway at /).
+web: install
+	npx tsc -b apps/web
+	$(NPM) run build --silent -w apps/web
+
+## Screenshots of the web client's main screens into docs/screenshots (commit them).
+screenshots: build
+	node test/e2e/dist/web/screenshots.js
 
 ## The machine-readable protocol (docs/protocol/) from the zod schemas; commit the result.
 ## Not part of build: a test compares the committed files with the generator's output.
@@ -31,7 +41,7 @@ test: build
 
 clean:
 	npx tsc -b --clean
-	rm -rf node_modules/.install-stamp
+	rm -rf node_modules/.install-stamp apps/web/www
 
 compose-config:
 	docker-compose config -q

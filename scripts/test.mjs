@@ -18,7 +18,7 @@ function find(dir, out) {
   return out;
 }
 
-let files = ['packages', 'services', 'test'].flatMap((d) => find(path.join(root, d), []));
+let files = ['packages', 'apps', 'services', 'test'].flatMap((d) => find(path.join(root, d), []));
 if (only.length > 0) files = files.filter((f) => only.some((o) => f.includes(o)));
 if (files.length === 0) {
   console.error('no test files found: run `make build` first');

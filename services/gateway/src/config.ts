@@ -59,8 +59,8 @@ const schema = z.object({
   SESSION_RECHECK: cfg.int(60, 0, 86400),
   /** Commands other than `event` a socket may send a second (a burst of 10 s worth); 0: no limit. */
   COMMAND_RATE: cfg.int(30, 0, 1_000_000),
-  /** Serve the demo page at / (a browser client of the protocol). */
-  DEMO_PAGE: cfg.bool(true),
+  /** Serve the web client (apps/web) at /. */
+  WEB_CLIENT: cfg.bool(true),
   /** Seconds a SIGTERM waits for in-flight requests before exiting. */
   SHUTDOWN_GRACE: cfg.int(10, 0, 600),
 });
@@ -89,7 +89,7 @@ export function loadConfig(env: Env = process.env) {
     membersCacheBytes: c.MEMBERS_CACHE_MB * 1024 * 1024,
     membersCacheTtlMs: c.MEMBERS_CACHE_TTL * 1000,
     shutdownGraceMs: c.SHUTDOWN_GRACE * 1000,
-    demoPage: c.DEMO_PAGE,
+    webClient: c.WEB_CLIENT,
     presenceHeartbeatMs: c.PRESENCE_HEARTBEAT * 1000,
     presenceTtlMs: c.PRESENCE_TTL * 1000,
     throttles: {

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { closeServer, createLogger, createRegistry, fatal, jsonErrorHandler, listen, mountOps, onShutdown } from '@im/kit';
 import { TokenVerifier } from './auth/tokens.js';
@@ -12,6 +11,7 @@ import { MembersCache } from './conversations/members-cache.js';
 import { Redis } from 'ioredis';
 import { authRoutes } from './http/auth-routes.js';
 import { openApiRoute } from './http/openapi-route.js';
+import { hasWebClient, webClientRoute } from './http/web-client.js';
 import { createThrottles } from './throttle/throttles.js';
 import { InProcessRouter, type Router } from './routing/router.js';
 import { RedisRouter } from './routing/redis-router.js';
@@ -23,8 +23,8 @@ import { handlers } from './ws/handlers/index.js';
 import { LocalConnections } from './ws/local-connections.js';
 import { DEFAULT_LIMITS, maxInFlight, WsServer } from './ws/server.js';
 
-const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
-const MSGPACK_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('@msgpack/msgpack')), '../dist.umd');
+/** The built web client: apps/web's www/ folder (`make build` makes it). */
+const WEB_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('@im/web/package.json')), 'www');
 
 async function probe(url: string): Promise<boolean> {
   const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1500) });
@@ -90,10 +90,9 @@ async function main(): Promise<void> {
       ...(redis ? { redis: () => router.healthy() } : {}),
     },
   });
-  // The demo page: a small browser client of the WebSocket protocol.
-  if (config.demoPage) {
-    app.use('/demo', express.static(DEMO_DIR), express.static(MSGPACK_DIR));
-    app.get('/', (_req, res) => res.redirect('/demo/'));
+  if (config.webClient) {
+    if (hasWebClient(WEB_DIR)) app.use(webClientRoute(WEB_DIR));
+    else logger.warn('the web client is not built: run make build', { dir: WEB_DIR });
   }
   app.use(openApiRoute());
   app.use(express.json({ limit: '64kb' }));

@@ -198,17 +198,24 @@ describe('two users chat end to end', () => {
     assert.deepEqual(stats, { online_users: 2, connections: 3, gateways: 1 });
   });
 
-  test('the gateway serves the demo page and its scripts', async () => {
-    const root = await fetch(`${cluster.gatewayUrl}/`, { redirect: 'manual' });
-    assert.equal(root.status, 302);
-    const page = await fetch(`${cluster.gatewayUrl}/demo/`);
-    assert.equal(page.status, 200);
-    assert.match(await page.text(), /<script src="\/demo\/app.js"><\/script>/);
-    for (const script of ['app.js', 'msgpack.min.js']) {
-      const res = await fetch(`${cluster.gatewayUrl}/demo/${script}`);
-      assert.equal(res.status, 200, script);
-      assert.match(res.headers.get('content-type') ?? '', /javascript/);
-    }
+  test('the gateway serves the web client at / with a strict CSP and hashed, long-cached assets', async () => {
+    const root = await fetch(`${cluster.gatewayUrl}/`);
+    assert.equal(root.status, 200);
+    assert.match(root.headers.get('content-type') ?? '', /text\/html/);
+    assert.equal(root.headers.get('cache-control'), 'no-cache');
+    const csp = root.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /object-src 'none'/);
+    const html = await root.text();
+    const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"><\/script>/.exec(html)?.[1];
+    assert.ok(script, 'index.html loads one module script from /assets');
+    assert.doesNotMatch(html, /<script>(?!<\/script>)/, 'no inline script');
+    const asset = await fetch(`${cluster.gatewayUrl}${script}`);
+    assert.equal(asset.status, 200);
+    assert.match(asset.headers.get('content-type') ?? '', /javascript/);
+    assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
+    const missing = await fetch(`${cluster.gatewayUrl}/assets/nope.js`);
+    assert.equal(missing.status, 404);
   });
 
   test('a ping is answered with pong, with or without id', async () => {
