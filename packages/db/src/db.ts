@@ -52,6 +52,8 @@ export interface DbOptions {
   /** Queries slower than this are logged at warn. */
   slowMs?: number;
   applicationName?: string;
+  /** Server settings for every connection of the pool (sent at connect, e.g. `{ jit: 'off' }`). */
+  settings?: Record<string, string>;
 }
 
 /**
@@ -72,7 +74,7 @@ export class Db {
       connectionTimeoutMillis: 5000,
       // Prepared statements keep one plan: it is written not to depend on statistics, and
       // replanning it would cost more than running it.
-      options: '-c plan_cache_mode=force_generic_plan',
+      options: ['-c plan_cache_mode=force_generic_plan', ...Object.entries(options.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`)].join(' '),
     });
     this.logger = options.logger;
     this.slowMs = options.slowMs ?? 200;

@@ -15,6 +15,9 @@ const schema = z.object({
   EDIT_WINDOW: cfg.int(24 * 3600, 1),
   /** Most bytes a stored event may encode to (4 × the gateways' MAX_FRAME_BYTES). */
   MAX_EVENT_BYTES: cfg.int(4 * 65536, 4096, 64 * 1024 * 1024),
+  /** Milliseconds between search indexing rounds while nothing is queued; documents per round. */
+  SEARCH_INDEX_INTERVAL: cfg.int(200, 10, 60000),
+  SEARCH_INDEX_BATCH: cfg.int(2000, 1, 100000),
 });
 
 export type RelayConfig = ReturnType<typeof loadConfig>;
@@ -30,6 +33,7 @@ export function loadConfig(env: Env = process.env) {
     commitConcurrency: c.COMMIT_CONCURRENCY,
     revokeWindowMs: c.REVOKE_WINDOW * 1000,
     editWindowMs: c.EDIT_WINDOW * 1000,
+    searchIndex: { intervalMs: c.SEARCH_INDEX_INTERVAL, batch: c.SEARCH_INDEX_BATCH },
     maxEventBytes: c.MAX_EVENT_BYTES,
   };
 }
