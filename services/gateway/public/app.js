@@ -2,7 +2,7 @@
 'use strict';
 const { encode, decode } = MessagePack;
 const $ = (id) => document.getElementById(id);
-let ws, me, current, nextId = 1;
+let ws, me, token, current, nextId = 1;
 const pending = new Map();
 
 async function http(path, body) {
@@ -30,7 +30,24 @@ function show(e) {
   const mine = e.sender_id === me.user_id;
   const who = mine ? 'me' : current && current.type === 'single' ? current.name : e.sender_id;
   if (e.kind === 1) line(`#${e.seq} ${who}: ${e.content}`, mine ? 'me' : '');
+  else if (e.kind === 3) showFile(e, who, mine);
   else if (e.kind === 11) $('title').textContent = `${current.name} (typing…)`;
+}
+
+/** A file event: a link that downloads with the access token (files are served to members only). */
+function showFile(e, who, mine) {
+  const tag = (name) => (e.tags.find((t) => t[0] === name) || [])[1];
+  const div = document.createElement('div');
+  div.className = `msg ${mine ? 'me' : ''}`;
+  const a = document.createElement('a');
+  const url = tag('url') || '';
+  a.href = url.includes('/api/files/') ? `${url}?token=${encodeURIComponent(token)}` : url;
+  a.target = '_blank';
+  a.rel = 'noopener';
+  a.textContent = tag('name') || 'file';
+  div.append(`#${e.seq} ${who}: ${e.content ? `${e.content} ` : ''}`, a, ` (${tag('size') || '?'} bytes)`);
+  $('log').append(div);
+  $('log').scrollTop = $('log').scrollHeight;
 }
 
 async function refreshLists() {
@@ -59,7 +76,7 @@ async function open(c) {
   current = c;
   $('title').textContent = c.name || c.conversation_id;
   $('log').replaceChildren();
-  $('text').disabled = $('send').disabled = false;
+  $('text').disabled = $('send').disabled = $('file').disabled = false;
   await request('subscribe', { conversation_id: c.conversation_id });
   const { events } = await request('sync', { conversation_id: c.conversation_id, limit: 50 });
   events.forEach(show);
@@ -69,6 +86,7 @@ async function open(c) {
 
 function connect(session) {
   me = session.user;
+  token = session.token;
   ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(session.token)}`);
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => { $('auth').disabled = true; line(`connected as ${me.username} (${me.user_id})`, 'sys'); refreshLists(); };
@@ -112,4 +130,24 @@ $('send').onclick = async () => {
 $('text').onkeydown = (e) => {
   if (e.key === 'Enter') $('send').onclick();
   else if (current) ws.send(encode({ cmd: 'event', data: { conversation_id: current.conversation_id, kind: 11, content: '' } }));
+};
+// Attach: upload the file (streamed, with its name and type), then send the file event.
+$('file').onchange = async () => {
+  const file = $('file').files[0];
+  $('file').value = '';
+  if (!file || !current) return;
+  try {
+    const res = await fetch(`/api/files?name=${encodeURIComponent(file.name)}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': file.type || 'application/octet-stream' },
+      body: file,
+    });
+    const up = await res.json();
+    if (!res.ok) throw new Error(`${up.error.code}: ${up.error.message}`);
+    const tags = [['url', up.url], ['m', up.mime], ['size', String(up.size)], ['x', up.sha256], ['name', file.name]];
+    const ack = await request('event', { conversation_id: current.conversation_id, kind: 3, content: '', tags, cid: crypto.randomUUID() });
+    show({ kind: 3, seq: ack.seq, sender_id: me.user_id, content: '', tags });
+  } catch (e) {
+    alert(e.message);
+  }
 };
