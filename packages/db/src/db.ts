@@ -110,14 +110,15 @@ export class Db {
    * Runs `fn` in one transaction on one client, released in `finally`. Serialization
    * failures and deadlocks retry the whole function a few times.
    */
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>, attempts = 3): Promise<T> {
+  /** `begin` may name an isolation level, e.g. `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`. */
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, attempts = 3, begin = 'BEGIN'): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect().catch((err: unknown) => {
         throw mapFailure(err);
       });
       let broken = false;
       try {
-        await client.query('BEGIN');
+        await client.query(begin);
         const result = await fn(client);
         await client.query('COMMIT');
         return result;

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     host: config.host,
     token: config.internalToken,
     schemas: RelayParams,
-    handlers: relayHandlers(events, new SearchService(searchRepository, repository)),
+    handlers: relayHandlers(events, new SearchService(db, searchRepository, repository)),
     checks: { database: () => db.ping() },
     // In-flight requests finish (and their transactions commit) before the pool closes.
     onStop: async () => {

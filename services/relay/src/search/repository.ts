@@ -78,7 +78,7 @@ export class SearchRepository {
    * Documents whose event is queued for reindexing are left to `queued`. `keys[i]` are the
    * query's keys in conversation i.
    */
-  async indexed(f: SearchFilter, keys: number[][]): Promise<SearchHit[]> {
+  async indexed(f: SearchFilter, keys: number[][], tx?: Queryable): Promise<SearchHit[]> {
     return this.db.rows<SearchHit>(
       `SELECT d.conversation_id, d.seq, d.created_at
          FROM unnest($1::text[], $2::bigint[], $13::text[]) AS r(conversation_id, join_seq, keys)
@@ -92,6 +92,7 @@ export class SearchRepository {
            ${ORDER} LIMIT $12) d
         ${ORDER} LIMIT $12`,
       [...this.params(f), keys.map(intArrayLiteral)],
+      tx,
     );
   }
 
@@ -100,7 +101,7 @@ export class SearchRepository {
    * state: the caller compares their text itself. The queue is short (the indexer empties
    * it continuously); at most QUEUED_MAX are looked at.
    */
-  async queued(f: SearchFilter): Promise<EventRow[]> {
+  async queued(f: SearchFilter, tx?: Queryable): Promise<EventRow[]> {
     return this.db.rows<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM unnest($1::text[], $2::bigint[]) AS r(conversation_id, join_seq)
          JOIN search_queue q ON q.conversation_id = r.conversation_id AND q.seq > r.join_seq
@@ -108,6 +109,7 @@ export class SearchRepository {
         WHERE d.revoked_at IS NULL AND d.kind IN (${Kind.TEXT}, ${Kind.FILE}) ${FILTERS}
         ${ORDER} LIMIT ${QUEUED_MAX}`,
       this.params(f).slice(0, 10),
+      tx,
     );
   }
 
@@ -172,7 +174,7 @@ export class SearchRepository {
    * conversations are compared. Each page costs at most that many rows; the cursor moves
    * the window back in time.
    */
-  async recent(f: SearchFilter): Promise<SearchHit[]> {
+  async recent(f: SearchFilter, tx?: Queryable): Promise<SearchHit[]> {
     return this.db.rows<SearchHit>(
       `WITH reader AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS r(conversation_id, join_seq)),
             active AS (
@@ -187,6 +189,7 @@ export class SearchRepository {
         WHERE strpos(d.body, $11) > 0
         ${ORDER} LIMIT $12`,
       this.params(f),
+      tx,
     );
   }
 }

@@ -1,3 +1,4 @@
+import type { Db } from '@im/db';
 import type { RelayParams, RelayResults } from '@im/protocol';
 import type { z } from 'zod';
 import { toEvent, type EventsRepository } from '../events/repository.js';
@@ -18,6 +19,7 @@ function newestFirst(a: SearchHit, b: SearchHit): number {
  */
 export class SearchService {
   constructor(
+    private readonly db: Db,
     private readonly search: SearchRepository,
     private readonly events: EventsRepository,
   ) {}
@@ -39,12 +41,18 @@ export class SearchService {
       limit: p.limit + 1,
     };
     const queryGrams = grams(text);
-    const [found, queued] = await Promise.all([
-      queryGrams.length > 0
-        ? this.search.indexed(filter, p.conversations.map((c) => keysOf(conversationHash(c.conversation_id), queryGrams)))
-        : this.search.recent(filter),
-      this.search.queued(filter),
-    ]);
+    // Both reads see one snapshot: a document the indexer moves in between is then found
+    // in exactly one of them, never in neither.
+    const [found, queued] = await this.db.transaction(
+      async (tx) => [
+        queryGrams.length > 0
+          ? await this.search.indexed(filter, p.conversations.map((c) => keysOf(conversationHash(c.conversation_id), queryGrams)), tx)
+          : await this.search.recent(filter, tx),
+        await this.search.queued(filter, tx),
+      ] as const,
+      1,
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    );
     // Events not indexed yet are compared here, by the same rules the index follows.
     const fresh = queued.filter((e) => searchBody(e.kind, e.current_content ?? e.content, e.tags)?.includes(text));
     const hits = [...found, ...fresh].sort(newestFirst).slice(0, p.limit + 1);
