@@ -18,6 +18,8 @@ const schema = z.object({
   /** Milliseconds between search indexing rounds while nothing is queued; documents per round. */
   SEARCH_INDEX_INTERVAL: cfg.int(200, 10, 60000),
   SEARCH_INDEX_BATCH: cfg.int(2000, 1, 100000),
+  /** Percent of the time the search indexer may spend writing while events keep coming. */
+  SEARCH_INDEX_DUTY: cfg.int(20, 1, 100),
 });
 
 export type RelayConfig = ReturnType<typeof loadConfig>;
@@ -33,7 +35,7 @@ export function loadConfig(env: Env = process.env) {
     commitConcurrency: c.COMMIT_CONCURRENCY,
     revokeWindowMs: c.REVOKE_WINDOW * 1000,
     editWindowMs: c.EDIT_WINDOW * 1000,
-    searchIndex: { intervalMs: c.SEARCH_INDEX_INTERVAL, batch: c.SEARCH_INDEX_BATCH },
+    searchIndex: { intervalMs: c.SEARCH_INDEX_INTERVAL, batch: c.SEARCH_INDEX_BATCH, duty: c.SEARCH_INDEX_DUTY / 100 },
     maxEventBytes: c.MAX_EVENT_BYTES,
   };
 }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Db } from '@im/db';
 import { errorFields, type Logger } from '@im/kit';
 import type { SearchRepository } from './repository.js';
@@ -8,6 +9,13 @@ export interface IndexerOptions {
   intervalMs: number;
   /** Documents moved per statement. */
   batch: number;
+  /**
+   * The share of time the indexer may spend writing (0..1]: after a batch that took t ms it
+   * waits t × (1/duty − 1) before the next, so under a burst of stores it takes at most this
+   * share of one database connection's time from them; the queue absorbs the rest and is
+   * caught up when the burst is over.
+   */
+  duty: number;
   onMoved?: (n: number) => void;
 }
 
@@ -44,6 +52,7 @@ export class SearchIndexer {
 
   private async round(): Promise<void> {
     let full = false;
+    const started = performance.now();
     try {
       const moved = await this.indexBatch();
       if (moved > 0) this.options.onMoved?.(moved);
@@ -51,8 +60,9 @@ export class SearchIndexer {
     } catch (err) {
       this.logger.warn('search indexing failed; retrying', errorFields(err));
     }
-    // A full batch means more are waiting: go on at once.
-    this.schedule(full ? 0 : this.options.intervalMs);
+    // A full batch means more are waiting: go on after the pause the duty cycle asks for.
+    const spent = performance.now() - started;
+    this.schedule(full ? Math.ceil(spent * (1 / this.options.duty - 1)) : this.options.intervalMs);
   }
 
   /** One batch in one transaction; the number of queued events it took. */
