@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: all install build web run test bench bench-timeline docs screenshots clean compose-config compose-up compose-down
+.PHONY: all install build web run test bench bench-timeline bench-search bench-store docs screenshots clean compose-config compose-up compose-down
 
 all: build
 
@@ -61,3 +61,11 @@ bench: build
 ## The friends' timeline at size: 500 friends, 20,000 moments, paged while new ones arrive.
 bench-timeline: build
 	node scripts/bench-timeline.mjs
+
+## Message search over 1,000,000 stored events through the relay's RPC, with the plans.
+bench-search: build
+	node scripts/bench-search.mjs
+
+## The relay's store throughput alone (RELAY_ENTRY_BASELINE=other/dist/main.js compares two builds).
+bench-store: build
+	node scripts/bench-store.mjs

@@ -77,7 +77,13 @@ try {
   };
   await start('seaking', seakingPort, { DATABASE_URL: seakingDb });
   await start('relay', relayPort, { DATABASE_URL: relayDb });
-  await start('gateway', gatewayPort, { SEAKING_URL: `http://127.0.0.1:${seakingPort}`, RELAY_URL: `http://127.0.0.1:${relayPort}`, GATEWAY_ID: env.GATEWAY_ID ?? 'gw1' });
+  await start('gateway', gatewayPort, {
+    SEAKING_URL: `http://127.0.0.1:${seakingPort}`,
+    RELAY_URL: `http://127.0.0.1:${relayPort}`,
+    GATEWAY_ID: env.GATEWAY_ID ?? 'gw1',
+    // Uploads live beside the database unless an S3 bucket is configured.
+    FILES_DIR: env.FILES_DIR ?? path.join(dataDir, 'files'),
+  });
   say('cluster', `ready: HTTP and WebSocket on http://127.0.0.1:${gatewayPort} (ws://127.0.0.1:${gatewayPort}/ws); seaking :${seakingPort}, relay :${relayPort}. Ctrl-C stops.`);
 } catch (err) {
   say('cluster', `failed to start: ${err instanceof Error ? err.message : err}`);

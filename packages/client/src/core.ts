@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './emitter.js';
 export * from './http.js';
+export * from './files.js';
 export * from './socket.js';
 export * from './transport.js';
 export * from './backoff.js';

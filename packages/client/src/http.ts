@@ -1,4 +1,4 @@
-import type { Session, User } from '@im/protocol';
+import type { Session, UploadedFile, User } from '@im/protocol';
 import { ImError } from './errors.js';
 
 export interface RegisterRequest {
@@ -27,6 +27,10 @@ export class ImHttp {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     const res = await fetch(this.baseUrl + path, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+    return this.answer<T>(res);
+  }
+
+  private async answer<T>(res: Response): Promise<T> {
     if (res.status === 204) return undefined as T;
     const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string; field?: string } };
     if (!res.ok) {
@@ -68,6 +72,32 @@ export class ImHttp {
 
   stats(): Promise<{ online_users: number; connections: number; gateways: number }> {
     return this.call('GET', '/api/stats');
+  }
+
+  /**
+   * Uploads a file (POST /api/files): the body is streamed as given (a Buffer, a Blob, a
+   * Node stream or a web ReadableStream). Resolves with its id and URL; fails with an
+   * ImError (`too_large` past the size limit, `rate_limited` past the daily quota).
+   */
+  async uploadFile(token: string, body: Uint8Array | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, options: { name: string; mime?: string }): Promise<UploadedFile> {
+    const url = new URL('/api/files', this.baseUrl);
+    url.searchParams.set('name', options.name);
+    const streamed = !(body instanceof Uint8Array) && !(typeof Blob !== 'undefined' && body instanceof Blob);
+    const init: RequestInit & { duplex?: 'half' } = {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': options.mime ?? 'application/octet-stream' },
+      body: body as NonNullable<RequestInit['body']>,
+    };
+    if (streamed) init.duplex = 'half';
+    const res = await fetch(url, init);
+    return this.answer<UploadedFile>(res);
+  }
+
+  /** Downloads a file URL (as uploadFile returned it) with the caller's token. */
+  async downloadFile(token: string, url: string, options: { range?: string } = {}): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (options.range) headers.range = options.range;
+    return fetch(url, { headers });
   }
 
   /** The WebSocket URL for this gateway. */

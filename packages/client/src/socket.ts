@@ -1,5 +1,5 @@
 import { decode, encode } from '@im/codec';
-import { Kind, type Ack, type CommandName, type CommandResults, type CommandData, type ErrorBody, type ImEvent, type Notice, type Tag } from '@im/protocol';
+import { Kind, type Ack, type CommandName, type CommandResults, type CommandData, type ErrorBody, type ImEvent, type Notice, type Tag, type UploadedFile } from '@im/protocol';
 import { Emitter } from './emitter.js';
 import { ImError } from './errors.js';
 import { CONNECTING, defaultOpenSocket, OPEN, type OpenSocket, type WebSocketLike } from './transport.js';
@@ -187,6 +187,16 @@ export class ImSocket extends Emitter<ImSocketEvents> {
   /** Sends a text message; resolves with its ack once the server has committed it. */
   async sendText(conversationId: string, content: string, options: { cid?: string; tags?: Tag[] } = {}): Promise<Ack> {
     return this.sendEvent({ conversation_id: conversationId, kind: Kind.TEXT, content, tags: options.tags ?? [], cid: options.cid ?? newCid() });
+  }
+
+  /**
+   * Sends a file event (kind 3) for an uploaded file: its url, media type, size, hash and
+   * name as tags, the caption as content.
+   */
+  async sendFile(conversationId: string, file: UploadedFile, options: { name?: string; caption?: string; cid?: string; tags?: Tag[] } = {}): Promise<Ack> {
+    const tags: Tag[] = [['url', file.url], ['m', file.mime], ['size', String(file.size)], ['x', file.sha256]];
+    if (options.name !== undefined) tags.push(['name', options.name]);
+    return this.sendEvent({ conversation_id: conversationId, kind: Kind.FILE, content: options.caption ?? '', tags: [...tags, ...(options.tags ?? [])], cid: options.cid ?? newCid() });
   }
 
   async sendEvent(data: CommandData<'event'>): Promise<Ack> {

@@ -52,6 +52,8 @@ export interface DbOptions {
   /** Queries slower than this are logged at warn. */
   slowMs?: number;
   applicationName?: string;
+  /** Server settings for every connection of the pool (sent at connect, e.g. `{ jit: 'off' }`). */
+  settings?: Record<string, string>;
 }
 
 /**
@@ -72,7 +74,7 @@ export class Db {
       connectionTimeoutMillis: 5000,
       // Prepared statements keep one plan: it is written not to depend on statistics, and
       // replanning it would cost more than running it.
-      options: '-c plan_cache_mode=force_generic_plan',
+      options: ['-c plan_cache_mode=force_generic_plan', ...Object.entries(options.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`)].join(' '),
     });
     this.logger = options.logger;
     this.slowMs = options.slowMs ?? 200;
@@ -108,14 +110,15 @@ export class Db {
    * Runs `fn` in one transaction on one client, released in `finally`. Serialization
    * failures and deadlocks retry the whole function a few times.
    */
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>, attempts = 3): Promise<T> {
+  /** `begin` may name an isolation level, e.g. `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`. */
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, attempts = 3, begin = 'BEGIN'): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect().catch((err: unknown) => {
         throw mapFailure(err);
       });
       let broken = false;
       try {
-        await client.query('BEGIN');
+        await client.query(begin);
         const result = await fn(client);
         await client.query('COMMIT');
         return result;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Announcement, Avatar, Cid, Empty, GroupName, Id, Nickname, Remark, RequestMessage, SearchQuery, Seq, TagsSchema } from './common.js';
+import { Announcement, Avatar, Cid, Cursor, Empty, EventId, GroupName, Id, MessageQuery, Nickname, Remark, RequestMessage, SearchKinds, SearchQuery, Seq, TagsSchema } from './common.js';
 import { Limits } from './limits.js';
 import { CommentMomentFields, MomentPageFields, PostMomentFields } from './moments.js';
 import { boundedList } from './validate.js';
@@ -34,6 +34,20 @@ export const SyncData = z
     message: 'give after_seq or before_seq, not both',
     path: ['before_seq'],
   });
+
+const Millis = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const SearchMessagesData = z.object({
+  query: MessageQuery,
+  conversation_id: Id.optional(),
+  sender_id: Id.optional(),
+  kinds: SearchKinds.optional(),
+  /** Only events created before / after these times (ms), exclusive. */
+  before: Millis.optional(),
+  after: Millis.optional(),
+  limit: z.number().int().min(1).max(Limits.searchMaxLimit).optional(),
+  cursor: Cursor.optional(),
+});
 
 export const CommandSchemas = {
   ping: z.unknown(),
@@ -90,6 +104,10 @@ export const CommandSchemas = {
   comment_moment: CommentMomentFields,
   delete_moment: MomentRef,
   delete_comment: z.object({ comment_id: Id }),
+  search_messages: SearchMessagesData,
+  get_read_receipts: z.object({ conversation_id: Id, seq: Seq.min(1) }),
+  hide_event: z.object({ event_id: EventId }),
+  set_conversation_prefs: z.object({ conversation_id: Id, pinned: z.boolean().optional(), muted: z.boolean().optional() }),
 } as const;
 
 export type CommandName = keyof typeof CommandSchemas;
@@ -100,6 +118,7 @@ export const COMMAND_NAMES = Object.keys(CommandSchemas) as CommandName[];
 
 export type EventInput = z.output<typeof EventData>;
 export type SyncInput = z.output<typeof SyncData>;
+export type SearchMessagesInput = z.output<typeof SearchMessagesData>;
 
 /** What each command answers with (the `data` of its `result`, `ack` or `pong`). */
 export interface CommandResults {
@@ -144,4 +163,8 @@ export interface CommandResults {
   comment_moment: { comment: import('./models.js').MomentComment };
   delete_moment: Record<string, never>;
   delete_comment: Record<string, never>;
+  search_messages: { events: import('./models.js').ImEvent[]; next_cursor: string | null };
+  get_read_receipts: { read: string[]; unread: string[] };
+  hide_event: Record<string, never>;
+  set_conversation_prefs: Record<string, never>;
 }

@@ -32,3 +32,15 @@ export const RequestMessage = shortText(0, Limits.friendRequestMessageMax);
 export const Announcement = shortText(0, Limits.announcementMax);
 export const Avatar = shortText(0, Limits.avatarMax);
 export const SearchQuery = shortText(1, 64);
+export const EventId = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
+export const MessageQuery = shortText(1, Limits.searchQueryMax);
+/** Kinds a message search may be narrowed to: text and file. */
+export const SearchKinds = z
+  .array(z.number().int().refine((k) => k === 1 || k === 3, 'must be 1 (text) or 3 (file)'))
+  .min(1)
+  .max(2);
+/** An opaque paging cursor handed out by the server. */
+export const Cursor = z.string().min(1).max(512).regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this server handed out');
+/** A conversation with the reader's join point: they read only events above it. */
+export const ReadableConversation = z.object({ conversation_id: Id, join_seq: Seq });
+export const ReadableConversations = boundedList(ReadableConversation, Limits.conversationListMax, 'conversations');

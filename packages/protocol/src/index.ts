@@ -14,3 +14,4 @@ export * from './kind-rules.js';
 export * from './results.js';
 export * from './documents.js';
 export * from './moments.js';
+export * from './files.js';

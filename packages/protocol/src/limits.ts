@@ -29,6 +29,15 @@ export const Limits = {
   commentContentMax: 1024,
   momentPageDefault: 20,
   momentPageMax: 50,
+  searchQueryMax: 128,
+  searchDefaultLimit: 20,
+  searchMaxLimit: 50,
+  /** Ids one internal call may name: a user's whole conversation list, a group's whole member list. */
+  conversationListMax: 100000,
+  fileNameMax: 255,
+  mimeMax: 255,
+  /** Default of MAX_FILE_BYTES: 25 MiB. */
+  maxFileBytes: 25 * 1024 * 1024,
   badFramesPerMinute: 10,
   eventRate: 50,
   maxConnPerUser: 5,

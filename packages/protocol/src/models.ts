@@ -61,7 +61,7 @@ export interface Conversation {
   unread: number;
   last_event: ImEvent | null;
   updated_at: number;
-  /** The user's own preferences for the conversation (contract 9). */
+  /** The member's own preferences: pinned ones come first in get_conversations. */
   pinned: boolean;
   muted: boolean;
 }
@@ -157,4 +157,13 @@ export interface MomentPage {
 export interface Notice {
   type: string;
   [key: string]: unknown;
+}
+
+/** An uploaded file, as POST /api/files answers. */
+export interface UploadedFile {
+  file_id: string;
+  url: string;
+  size: number;
+  mime: string;
+  sha256: string;
 }

@@ -153,6 +153,10 @@ export const ResultSchemas = {
   comment_moment: z.object({ comment: MomentCommentSchema }),
   delete_moment: Empty,
   delete_comment: Empty,
+  search_messages: z.object({ events: z.array(EventSchema), next_cursor: Str.nullable() }),
+  get_read_receipts: z.object({ read: z.array(Str), unread: z.array(Str) }),
+  hide_event: Empty,
+  set_conversation_prefs: Empty,
 } as const satisfies Record<CommandName, z.ZodType>;
 
 // Compile-time: every command has a result schema, and each schema's type and the

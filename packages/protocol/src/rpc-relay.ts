@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cid, Id, Seq, TagsSchema } from './common.js';
+import { Cid, Cursor, EventId, Id, MessageQuery, ReadableConversations, SearchKinds, Seq, TagsSchema } from './common.js';
 import { Limits } from './limits.js';
 import type { ImEvent } from './models.js';
 
@@ -14,7 +14,6 @@ export const StoreEventParams = z.object({
   cid: Cid,
 });
 
-const EventId = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
 
 /** Would this sender's revoke or edit of the target be accepted now? */
 const TargetCheck = z.object({ sender_id: Id, conversation_id: Id, target_id: EventId });
@@ -25,12 +24,16 @@ const Window = {
   min_seq: Seq.default(0),
 };
 
+const Millis = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
 export const RelayParams = {
   'relay.storeEvent': StoreEventParams,
   'relay.getEvent': z.object({ event_id: EventId }),
   'relay.syncEvents': z
     .object({
       ...Window,
+      /** The reader: events they hid are left out (and do not count against `limit`). */
+      user_id: Id.optional(),
       after_seq: Seq.optional(),
       before_seq: Seq.min(1).optional(),
       limit: z.number().int().min(1).max(Limits.syncMaxLimit).default(Limits.syncDefaultLimit),
@@ -61,8 +64,28 @@ export const RelayParams = {
   }),
   'relay.getConversationStates': z.object({
     user_id: Id,
-    conversations: z.array(z.object({ conversation_id: Id, join_seq: Seq })).max(10000),
+    conversations: ReadableConversations,
   }),
+  'relay.searchEvents': z.object({
+    user_id: Id,
+    query: MessageQuery,
+    /** Every conversation the user may read now, with their join point (from seaking). */
+    conversations: ReadableConversations,
+    sender_id: Id.optional(),
+    kinds: SearchKinds.optional(),
+    before: Millis.optional(),
+    after: Millis.optional(),
+    limit: z.number().int().min(1).max(Limits.searchMaxLimit).default(Limits.searchDefaultLimit),
+    cursor: Cursor.optional(),
+  }),
+  'relay.hideEvent': z.object({ user_id: Id, conversation_id: Id, seq: Seq.min(1) }),
+  'relay.getReadReceipts': z.object({
+    conversation_id: Id,
+    seq: Seq.min(1),
+    /** The members at that seq (joined before it). */
+    user_ids: z.array(Id).max(Limits.conversationListMax),
+  }),
+  'relay.findFileReference': z.object({ file_id: Id, conversations: ReadableConversations }),
 } as const;
 
 /** A conversation's counters as one member sees them. */
@@ -87,6 +110,12 @@ export interface RelayResults {
   'relay.updateReadReceipt': { conversation_id: string; read_seq: number };
   'relay.validateRevoke': { ok: true };
   'relay.validateEdit': { ok: true };
+  'relay.searchEvents': { events: ImEvent[]; next_cursor: string | null };
+  'relay.hideEvent': { hidden: boolean };
+  /** `read`: those whose watermark is at or past `seq`; `max_seq` of the conversation. */
+  'relay.getReadReceipts': { read: string[]; max_seq: number };
+  /** Whether a kind 3 event in one of the conversations, above its join point, names the file. */
+  'relay.findFileReference': { referenced: boolean };
 }
 
 export type RelayMethod = keyof typeof RelayParams & keyof RelayResults;

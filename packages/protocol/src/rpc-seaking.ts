@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Announcement, Avatar, GroupName, Id, Nickname, Remark, RequestMessage, SearchQuery, Seq } from './common.js';
+import { FileName, MediaType } from './files.js';
 import { AuthCodeBody, CodeLoginBody, LoginBody, RegisterBody, RefreshBody } from './http.js';
 import { Limits } from './limits.js';
 import type { ConversationMember, ConversationType, Friend, FriendRequest, Group, Moment, MomentComment, MomentPage, Notice, Session, User } from './models.js';
@@ -91,7 +92,29 @@ export const SeakingParams = {
   'seaking.commentMoment': z.object(Acting).and(CommentMomentFields),
   'seaking.deleteMoment': z.object({ ...Acting, moment_id: Id }),
   'seaking.deleteComment': z.object({ ...Acting, comment_id: Id }),
+  'seaking.getReadableConversations': z.object(Acting),
+  'seaking.setConversationPrefs': z.object({ ...Acting, conversation_id: Id, pinned: z.boolean().optional(), muted: z.boolean().optional() }),
+  'seaking.beginUpload': z.object({ ...Acting, name: FileName, mime: MediaType }),
+  'seaking.completeUpload': z.object({
+    ...Acting,
+    file_id: Id,
+    size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  'seaking.abortUpload': z.object({ ...Acting, file_id: Id }),
+  'seaking.getFile': z.object({ file_id: Id }),
 } as const;
+
+/** A stored file's record, owned by seaking; the bytes live in the gateway's file store. */
+export interface FileInfo {
+  file_id: string;
+  owner_id: string;
+  name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  created_at: number;
+}
 
 
 /** A conversation as seaking knows it: who is in it and whether it takes new events. */
@@ -178,6 +201,14 @@ export interface SeakingResults {
   'seaking.commentMoment': { comment: MomentComment; effects: Effects };
   'seaking.deleteMoment': Record<string, never>;
   'seaking.deleteComment': Record<string, never>;
+  /** Every conversation the user is a member of now, with their join point. */
+  'seaking.getReadableConversations': { conversations: Array<{ conversation_id: string; join_seq: number }> };
+  'seaking.setConversationPrefs': { conversation_id: string; pinned: boolean; muted: boolean };
+  /** A file id reserved for an upload, and how many bytes the user may still upload today. */
+  'seaking.beginUpload': { file_id: string; remaining_bytes: number };
+  'seaking.completeUpload': { file: FileInfo };
+  'seaking.abortUpload': Record<string, never>;
+  'seaking.getFile': { file: FileInfo };
 }
 
 export type SeakingMethod = keyof typeof SeakingParams & keyof SeakingResults;

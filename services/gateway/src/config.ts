@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { cfg, readConfig, serviceFields, serviceSettings, type Env } from '@im/kit';
@@ -61,6 +63,13 @@ const schema = z.object({
   COMMAND_RATE: cfg.int(30, 0, 1_000_000),
   /** Serve the web client (apps/web) at /. */
   WEB_CLIENT: cfg.bool(true),
+  /** Largest upload, in bytes. */
+  MAX_FILE_BYTES: cfg.int(Limits.maxFileBytes, 1, Number.MAX_SAFE_INTEGER),
+  /** Where uploads are kept when no S3_URL is set. */
+  FILES_DIR: z.string().min(1).default(path.join(os.tmpdir(), 'im-files')),
+  /** An S3-compatible bucket for uploads: http(s)://ACCESS_KEY:SECRET@host:port/bucket (path-style). */
+  S3_URL: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
   /** Seconds a SIGTERM waits for in-flight requests before exiting. */
   SHUTDOWN_GRACE: cfg.int(10, 0, 600),
 });
@@ -90,6 +99,7 @@ export function loadConfig(env: Env = process.env) {
     membersCacheTtlMs: c.MEMBERS_CACHE_TTL * 1000,
     shutdownGraceMs: c.SHUTDOWN_GRACE * 1000,
     webClient: c.WEB_CLIENT,
+    files: { maxBytes: c.MAX_FILE_BYTES, dir: c.FILES_DIR, s3Url: c.S3_URL, s3Region: c.S3_REGION },
     presenceHeartbeatMs: c.PRESENCE_HEARTBEAT * 1000,
     presenceTtlMs: c.PRESENCE_TTL * 1000,
     throttles: {

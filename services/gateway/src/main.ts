@@ -13,6 +13,10 @@ import { authRoutes } from './http/auth-routes.js';
 import { openApiRoute } from './http/openapi-route.js';
 import { hasWebClient, webClientRoute } from './http/web-client.js';
 import { createThrottles } from './throttle/throttles.js';
+import { fileRoutes } from './http/file-routes.js';
+import { LocalFileStore } from './files/local-store.js';
+import { parseS3Url, S3FileStore } from './files/s3-store.js';
+import type { FileStore } from './files/store.js';
 import { InProcessRouter, type Router } from './routing/router.js';
 import { RedisRouter } from './routing/redis-router.js';
 import { PresenceAnnouncer } from './presence/announcer.js';
@@ -95,6 +99,11 @@ async function main(): Promise<void> {
     else logger.warn('the web client is not built: run make build', { dir: WEB_DIR });
   }
   app.use(openApiRoute());
+  const s3 = config.files.s3Url ? new S3FileStore(parseS3Url(config.files.s3Url, config.files.s3Region)) : undefined;
+  const store: FileStore = s3 ?? new LocalFileStore(config.files.dir);
+  logger.info('file store', s3 ? { kind: 's3' } : { kind: 'local', dir: config.files.dir });
+  // Uploads are streamed: mounted before the JSON parser, which would otherwise take their bodies.
+  app.use(fileRoutes({ seaking, relay, verifier, store, logger, maxFileBytes: config.files.maxBytes }));
   app.use(express.json({ limit: '64kb' }));
   app.use(authRoutes({ seaking, verifier, router, throttles, logger }));
   app.use(jsonErrorHandler(logger));
@@ -125,6 +134,7 @@ async function main(): Promise<void> {
       seaking.close();
       relay.close();
       relayWrites.close();
+      s3?.close();
       redis?.disconnect();
     },
     config.shutdownGraceMs + 5000,

@@ -15,6 +15,11 @@ const schema = z.object({
   EDIT_WINDOW: cfg.int(24 * 3600, 1),
   /** Most bytes a stored event may encode to (4 × the gateways' MAX_FRAME_BYTES). */
   MAX_EVENT_BYTES: cfg.int(4 * 65536, 4096, 64 * 1024 * 1024),
+  /** Milliseconds between search indexing rounds while nothing is queued; documents per round. */
+  SEARCH_INDEX_INTERVAL: cfg.int(200, 10, 60000),
+  SEARCH_INDEX_BATCH: cfg.int(2000, 1, 100000),
+  /** Percent of the time the search indexer may spend writing while events keep coming. */
+  SEARCH_INDEX_DUTY: cfg.int(20, 1, 100),
 });
 
 export type RelayConfig = ReturnType<typeof loadConfig>;
@@ -30,6 +35,7 @@ export function loadConfig(env: Env = process.env) {
     commitConcurrency: c.COMMIT_CONCURRENCY,
     revokeWindowMs: c.REVOKE_WINDOW * 1000,
     editWindowMs: c.EDIT_WINDOW * 1000,
+    searchIndex: { intervalMs: c.SEARCH_INDEX_INTERVAL, batch: c.SEARCH_INDEX_BATCH, duty: c.SEARCH_INDEX_DUTY / 100 },
     maxEventBytes: c.MAX_EVENT_BYTES,
   };
 }

@@ -9,6 +9,9 @@ import { EventsRepository } from './events/repository.js';
 import { EventsService } from './events/service.js';
 import { Targets } from './events/targets.js';
 import { relayHandlers } from './rpc/handlers.js';
+import { SearchIndexer } from './search/indexer.js';
+import { SearchRepository } from './search/repository.js';
+import { SearchService } from './search/service.js';
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
 
@@ -18,7 +21,16 @@ async function main(): Promise<void> {
 
   await ensureDatabase(config.databaseUrl, logger);
   await migrate(config.databaseUrl, MIGRATIONS, logger);
-  const db = new Db({ url: config.databaseUrl, logger, max: config.databasePoolSize, applicationName: 'relay' });
+  const db = new Db({
+    url: config.databaseUrl,
+    logger,
+    max: config.databasePoolSize,
+    applicationName: 'relay',
+    // Short statements only: JIT compilation would cost more than running them. Search's
+    // per-conversation probes carry cost estimates (unknown keys) that would pass the JIT
+    // threshold and spend a second compiling a query that runs in milliseconds.
+    settings: { jit: 'off' },
+  });
   // Statistics from the start and as tables grow, whether or not autovacuum runs.
   await db.analyze();
   const stopAnalyzing = db.analyzeEvery(3600_000);
@@ -38,6 +50,11 @@ async function main(): Promise<void> {
     onBatch: (n) => batchSize.observe(n),
   });
 
+  const searchRepository = new SearchRepository(db);
+  const indexed = new prom.Counter({ name: 'relay_search_indexed_total', help: 'Search documents moved under the key index', registers: [registry] });
+  const indexer = new SearchIndexer(db, searchRepository, logger, { ...config.searchIndex, onMoved: (n) => indexed.inc(n) });
+  indexer.start();
+
   await serveRpc<typeof RelayParams, RelayResults>({
     logger,
     registry,
@@ -45,10 +62,11 @@ async function main(): Promise<void> {
     host: config.host,
     token: config.internalToken,
     schemas: RelayParams,
-    handlers: relayHandlers(events),
+    handlers: relayHandlers(events, new SearchService(db, searchRepository, repository)),
     checks: { database: () => db.ping() },
     // In-flight requests finish (and their transactions commit) before the pool closes.
     onStop: async () => {
+      await indexer.stop();
       stopAnalyzing();
       await db.close();
     },

@@ -21,6 +21,9 @@ const schema = z.object({
   PRUNE_INTERVAL: cfg.int(3600, 0),
   /** Days an ended session is kept before it is deleted. */
   PRUNE_KEEP_DAYS: cfg.int(30, 0, 3650),
+  /** Per user and UTC day: bytes and number of files uploaded (0: no limit). */
+  FILE_QUOTA_BYTES: cfg.int(1024 * 1024 * 1024, 0),
+  FILE_QUOTA_FILES: cfg.int(500, 0),
 });
 
 export type SeakingConfig = ReturnType<typeof loadConfig>;
@@ -45,5 +48,6 @@ export function loadConfig(env: Env = process.env) {
     loginCodeAttempts: c.LOGIN_CODE_ATTEMPTS,
     pruneIntervalMs: c.PRUNE_INTERVAL * 1000,
     pruneKeepMs: c.PRUNE_KEEP_DAYS * 24 * 3600 * 1000,
+    fileQuota: { bytes: c.FILE_QUOTA_BYTES, files: c.FILE_QUOTA_FILES },
   };
 }

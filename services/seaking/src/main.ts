@@ -16,6 +16,8 @@ import { TokenIssuer } from './domain/accounts/tokens.js';
 import { UsersRepository } from './domain/accounts/users-repository.js';
 import { ConversationsRepository } from './domain/conversations/repository.js';
 import { ConversationsService } from './domain/conversations/service.js';
+import { FilesRepository } from './domain/files/repository.js';
+import { FilesService } from './domain/files/service.js';
 import { FriendsRepository } from './domain/friends/repository.js';
 import { FriendsService } from './domain/friends/service.js';
 import { GroupsRepository } from './domain/groups/repository.js';
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     conversations: new ConversationsService(db, conversationsRepo, friendsRepo, users, { requireFriendship: config.requireFriendship }),
     groups: new GroupsService(db, new GroupsRepository(db), { maxGroupSize: config.maxGroupSize }),
     moments: new MomentsService(db, momentsRepo, users),
+    files: new FilesService(db, new FilesRepository(db), config.fileQuota),
   };
 
   pruner.start(config.pruneIntervalMs);

@@ -29,6 +29,8 @@ interface World {
   publicComment: string;
   /** what mallory must never see of alice. */
   secrets: string[];
+  /** alice's uploaded file, sent to her group. */
+  fileUrl: string;
 }
 
 type Data = (w: World) => unknown;
@@ -71,6 +73,11 @@ const MATRIX: Record<CommandName, Entry | Entry[]> = {
     { label: 'revoking their message from an own conversation', refused: event((w) => w.ownConv, Kind.REVOKE, '', (w) => [['e', w.message]]), codes: ['bad_request', 'forbidden', 'not_found'] },
     { label: 'forwarding their message into an own conversation', refused: event((w) => w.ownConv, Kind.FORWARD, '', (w) => [['e', w.message]]), codes: ['forbidden'] },
     { label: 'forwarding their group message', refused: event((w) => w.ownConv, Kind.FORWARD, '', (w) => [['e', w.groupMessage]]), codes: ['forbidden'] },
+    {
+      label: 'sharing their file into an own conversation',
+      refused: event((w) => w.ownConv, Kind.FILE, '', (w) => [['url', w.fileUrl], ['m', 'text/plain'], ['size', '13']]),
+      codes: ['forbidden'],
+    },
   ],
   sync: [
     { refused: (w) => ({ conversation_id: w.conv }), codes: ['forbidden'] },
@@ -139,6 +146,24 @@ const MATRIX: Record<CommandName, Entry | Entry[]> = {
     { label: 'a comment on their public moment', refused: (w) => ({ comment_id: w.publicComment }), codes: ['forbidden'] },
     { label: 'a comment on their friends-only moment', refused: (w) => ({ comment_id: w.friendsComment }), codes: ['not_found'] },
   ],
+  search_messages: [
+    { label: 'everything readable', own: () => ({ query: 'private' }), check: (r, w) => noneOf(w, r, w.conv, w.groupConv, w.message, w.groupMessage) },
+    { label: 'by their sender', own: (w) => ({ query: 'words', sender_id: w.alice.userId }), check: (r, w) => noneOf(w, r, w.conv, w.message) },
+    { label: 'in their conversation', refused: (w) => ({ query: 'private', conversation_id: w.conv }), codes: ['forbidden'] },
+    { label: 'in their group', refused: (w) => ({ query: 'private', conversation_id: w.groupConv }), codes: ['forbidden'] },
+  ],
+  get_read_receipts: [
+    { refused: (w) => ({ conversation_id: w.conv, seq: 1 }), codes: ['forbidden'] },
+    { refused: (w) => ({ conversation_id: w.groupConv, seq: 1 }), codes: ['forbidden'] },
+  ],
+  hide_event: [
+    { refused: (w) => ({ event_id: w.message }), codes: ['not_found'] },
+    { refused: (w) => ({ event_id: w.groupMessage }), codes: ['not_found'] },
+  ],
+  set_conversation_prefs: [
+    { refused: (w) => ({ conversation_id: w.conv, pinned: true }), codes: ['forbidden'] },
+    { refused: (w) => ({ conversation_id: w.groupConv, muted: true }), codes: ['forbidden'] },
+  ],
 };
 
 describe('authorization matrix: every command, called with strangers\' ids', () => {
@@ -173,6 +198,8 @@ describe('authorization matrix: every command, called with strangers\' ids', () 
     await b.request('like_moment', { moment_id: friendsMoment });
     const friendsComment = (await b.request('comment_moment', { moment_id: friendsMoment, content: 'friends comment words' })).comment.comment_id;
     const publicComment = (await b.request('comment_moment', { moment_id: publicMoment, content: 'bob says' })).comment.comment_id;
+    const file = await cluster.http.uploadFile(aliceSession.token, new TextEncoder().encode('private bytes'), { name: 'private.txt', mime: 'text/plain' });
+    await a.sendFile(groupConv, file, { name: 'private.txt' });
     w = {
       alice,
       bob: bob!,
@@ -190,7 +217,8 @@ describe('authorization matrix: every command, called with strangers\' ids', () 
       publicMoment,
       friendsComment,
       publicComment,
-      secrets: [aliceEmail, alicePhone, 'private words', 'private group words', 'friends-only words', 'private moment words', 'friends comment words'],
+      secrets: [aliceEmail, alicePhone, 'private words', 'private group words', 'friends-only words', 'private moment words', 'friends comment words', file.file_id],
+      fileUrl: file.url,
     };
   });
 
@@ -220,6 +248,21 @@ describe('authorization matrix: every command, called with strangers\' ids', () 
       });
     });
   }
+
+  test('their file URL is 404 to a stranger, with the token in the header or the query', async () => {
+    const token = w.mallory.session.token;
+    const byHeader = await fetch(w.fileUrl, { headers: { authorization: `Bearer ${token}` } });
+    const byQuery = await fetch(`${w.fileUrl}?token=${encodeURIComponent(token)}`);
+    const ranged = await fetch(w.fileUrl, { headers: { authorization: `Bearer ${token}`, range: 'bytes=0-3' } });
+    for (const res of [byHeader, byQuery, ranged]) {
+      assert.equal(res.status, 404);
+      const body = await res.text();
+      assert.ok(!body.includes('private bytes') && !body.includes('private.txt'));
+    }
+    // The group's member reads it.
+    const bobs = await fetch(w.fileUrl, { headers: { authorization: `Bearer ${w.bob.session.token}` } });
+    assert.deepEqual([bobs.status, await bobs.text()], [200, 'private bytes']);
+  });
 
   test('afterwards the victims\' things are as they were', async () => {
     const a = sockets[0]!;

@@ -1,5 +1,6 @@
 import type { Db, Prepared, Queryable } from '@im/db';
-import { UNREAD_KINDS, type ImEvent, type Tag } from '@im/protocol';
+import { Kind, UNREAD_KINDS, type ImEvent, type Tag } from '@im/protocol';
+import { referencedFile } from '../search/text.js';
 
 export interface EventRow {
   conversation_id: string;
@@ -33,6 +34,20 @@ const MESSAGE_KINDS = UNREAD_KINDS;
 
 const COLUMNS = 'conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at, edited_at, revoked_at, current_content';
 
+/**
+ * Leaves out events the viewer (the SQL parameter named) hid; a null viewer hides nothing.
+ * Used on `events e`; the lookup is one primary-key probe per row, in the same conversation.
+ */
+const NOT_HIDDEN = (viewer: string) =>
+  `AND (${viewer}::text IS NULL OR NOT EXISTS (SELECT 1 FROM hidden_events h WHERE h.conversation_id = e.conversation_id AND h.user_id = ${viewer}::text AND h.seq = e.seq))`;
+
+
+
+/** Per event: the uploaded file its `url` tag names, if any. */
+function fileColumn(events: Array<{ kind: number; tags: Tag[] }>): Array<string | null> {
+  return events.map((e) => referencedFile(e.kind, e.tags) ?? null);
+}
+
 /** An event in its current state: revoked ones blanked, edited ones with the newest text. */
 export function toEvent(row: EventRow): ImEvent {
   const revoked = row.revoked_at !== null;
@@ -63,6 +78,14 @@ export interface StoredRef {
   created_at: number;
 }
 
+/** Queues the searchable ones (text, file) of `numbered` rows for the search indexer (a CTE body). */
+const INDEX_SEARCH_DOCS = `INSERT INTO search_queue (conversation_id, seq)
+         SELECT conversation_id, seq FROM numbered WHERE kind IN (${Kind.TEXT}, ${Kind.FILE})`;
+
+/** Records which `numbered` rows name an uploaded file. */
+const INDEX_FILE_REFS = `INSERT INTO file_refs (conversation_id, file_id, seq)
+         SELECT conversation_id, file_id, seq FROM numbered WHERE file_id IS NOT NULL ON CONFLICT DO NOTHING`;
+
 /**
  * The store path's statement. Written so that its plan does not depend on statistics (the
  * tables are never analysed by autovacuum here): the idempotency check is one probe of the
@@ -70,10 +93,10 @@ export interface StoredRef {
  * upsert per conversation.
  */
 export const STORE_PLAIN: Prepared = {
-  name: 'relay_store_plain_v2',
+  name: 'relay_store_plain_v3',
   text: `WITH input AS (
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[])
-       AS t(sender_id, conversation_id, kind, content, tags, cid, sender_json, conversation_json, content_json, ord)),
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $12::text[])
+       AS t(sender_id, conversation_id, kind, content, tags, cid, sender_json, conversation_json, content_json, ord, file_id)),
    dups AS (
      SELECT i.ord, e.conversation_id, e.seq, e.id, e.created_at
        FROM input i
@@ -101,7 +124,9 @@ export const STORE_PLAIN: Prepared = {
             encode(sha256(convert_to('[0,' || sender_json || ',' || conversation_json || ',' || created_at || ',' || kind || ',' || tags || ',' || content_json || ']', 'UTF8')), 'hex'),
             sender_id, kind, content, tags::jsonb, cid, created_at
        FROM numbered
-     RETURNING conversation_id, seq, id, created_at, sender_id, cid)
+     RETURNING conversation_id, seq, id, created_at, sender_id, cid),
+   searchable AS (${INDEX_SEARCH_DOCS}),
+   files AS (${INDEX_FILE_REFS})
    SELECT n.ord, false AS duplicate, x.conversation_id, x.seq, x.id, x.created_at
      FROM inserted x JOIN numbered n ON n.conversation_id = x.conversation_id AND n.seq = x.seq
    UNION ALL
@@ -235,7 +260,22 @@ export class EventsRepository {
       items.map((i) => JSON.stringify(i.content)),
       items.map((_, n) => n),
       now,
+      fileColumn(items),
     ]);
+  }
+
+  /** Queues for search, and records the file references of, events stored by insertMany. */
+  async indexMany(events: NewEvent[], tx: Queryable): Promise<void> {
+    const files = fileColumn(events);
+    if (events.every((e) => e.kind !== Kind.TEXT && e.kind !== Kind.FILE)) return;
+    await this.db.query(
+      `WITH numbered AS (
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::text[]) AS t(conversation_id, seq, kind, file_id)),
+       searchable AS (${INDEX_SEARCH_DOCS})
+       ${INDEX_FILE_REFS}`,
+      [events.map((e) => e.conversation_id), events.map((e) => e.seq), events.map((e) => e.kind), files],
+      tx,
+    );
   }
 
   async maxSeq(conversationId: string): Promise<number> {
@@ -252,18 +292,46 @@ export class EventsRepository {
     return this.db.rows<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = ANY($1::text[])`, [ids], tx);
   }
 
+  /** Events by (conversation_id, seq). */
+  async findByKeys(keys: Array<{ conversation_id: string; seq: number }>): Promise<EventRow[]> {
+    if (keys.length === 0) return [];
+    return this.db.rows<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE (conversation_id, seq) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))`,
+      [keys.map((k) => k.conversation_id), keys.map((k) => k.seq)],
+    );
+  }
+
   /** A target event, locked until the end of the transaction that changes its state. */
   async lockById(id: string, tx: Queryable): Promise<EventRow | undefined> {
     return this.db.one<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = $1 FOR UPDATE`, [id], tx);
   }
 
+  /** A revoked event loses its reactions, its search document and the file access it gave. */
   async markRevoked(conversationId: string, seq: number, at: number, tx: Queryable): Promise<void> {
-    await this.db.query('UPDATE events SET revoked_at = $3 WHERE conversation_id = $1 AND seq = $2', [conversationId, seq, at], tx);
-    await this.db.query('DELETE FROM reactions WHERE conversation_id = $1 AND target_seq = $2', [conversationId, seq], tx);
+    await this.db.query(
+      `WITH r AS (DELETE FROM reactions WHERE conversation_id = $1 AND target_seq = $2),
+            f AS (DELETE FROM file_refs WHERE conversation_id = $1 AND seq = $2)
+       UPDATE events SET revoked_at = $3 WHERE conversation_id = $1 AND seq = $2`,
+      [conversationId, seq, at],
+      tx,
+    );
+    await this.db.query('DELETE FROM search_docs WHERE conversation_id = $1 AND seq = $2', [conversationId, seq], tx);
+    await this.requeue(conversationId, seq, tx);
   }
 
+  /**
+   * Queues an event for the search indexer again, after an edit or a revoke: it rewrites (or
+   * drops) the document from the event's state as committed. Should the indexer be writing
+   * this document right now, the insert waits for it, so the new state is indexed after it.
+   */
+  private async requeue(conversationId: string, seq: number, tx: Queryable): Promise<void> {
+    await this.db.query('INSERT INTO search_queue (conversation_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING', [conversationId, seq], tx);
+  }
+
+  /** An edit replaces what readers see, and what search finds, of a text. */
   async setCurrentContent(conversationId: string, seq: number, content: string, at: number, tx: Queryable): Promise<void> {
     await this.db.query('UPDATE events SET current_content = $3, edited_at = $4 WHERE conversation_id = $1 AND seq = $2', [conversationId, seq, content, at], tx);
+    await this.requeue(conversationId, seq, tx);
   }
 
   async addReaction(conversationId: string, seq: number, userId: string, emoji: string, at: number, tx: Queryable): Promise<void> {
@@ -317,20 +385,56 @@ export class EventsRepository {
     return row!.read_seq;
   }
 
-  /** Up to `limit` events above `after`, ascending. */
-  async after(conversationId: string, after: number, limit: number): Promise<EventRow[]> {
+  /**
+   * Up to `limit` events above `after`, ascending. Events the viewer hid are left out in the
+   * query itself, so a page is never short because of them.
+   */
+  async after(conversationId: string, after: number, limit: number, viewer?: string): Promise<EventRow[]> {
     return this.db.rows<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-      [conversationId, after, limit],
+      `SELECT ${COLUMNS} FROM events e WHERE conversation_id = $1 AND seq > $2 ${NOT_HIDDEN('$4')} ORDER BY seq LIMIT $3`,
+      [conversationId, after, limit, viewer ?? null],
     );
   }
 
-  /** Up to `limit` events below `before` and above `floor`, newest first. */
-  async before(conversationId: string, before: number, floor: number, limit: number): Promise<EventRow[]> {
+  /** Up to `limit` events below `before` and above `floor`, newest first, without the viewer's hidden ones. */
+  async before(conversationId: string, before: number, floor: number, limit: number, viewer?: string): Promise<EventRow[]> {
     return this.db.rows<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE conversation_id = $1 AND seq < $2 AND seq > $3 ORDER BY seq DESC LIMIT $4`,
-      [conversationId, before, floor, limit],
+      `SELECT ${COLUMNS} FROM events e WHERE conversation_id = $1 AND seq < $2 AND seq > $3 ${NOT_HIDDEN('$5')} ORDER BY seq DESC LIMIT $4`,
+      [conversationId, before, floor, limit, viewer ?? null],
     );
+  }
+
+  /** Hides an event from one member's own view; true when it was not hidden yet. */
+  async hide(conversationId: string, userId: string, seq: number, now: number): Promise<boolean> {
+    const r = await this.db.query(
+      'INSERT INTO hidden_events (conversation_id, user_id, seq, hidden_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [conversationId, userId, seq, now],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  /** Of the given members, those whose read watermark is at or past `seq`; and max_seq. One statement. */
+  async readBy(conversationId: string, seq: number, userIds: string[]): Promise<{ read: string[]; max_seq: number }> {
+    const row = await this.db.one<{ read: string[]; max_seq: number }>(
+      `SELECT COALESCE((SELECT max_seq FROM conversation_seqs WHERE conversation_id = $1), 0) AS max_seq,
+              ARRAY(SELECT user_id FROM read_receipts
+                     WHERE conversation_id = $1 AND user_id = ANY($2::text[]) AND read_seq >= $3
+                     ORDER BY user_id) AS read`,
+      [conversationId, userIds, seq],
+    );
+    return row!;
+  }
+
+  /** Whether a file event in one of the conversations, above the reader's join point, names the file. */
+  async fileReferenced(fileId: string, conversations: Array<{ conversation_id: string; join_seq: number }>): Promise<boolean> {
+    if (conversations.length === 0) return false;
+    const row = await this.db.one<{ referenced: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM unnest($2::text[], $3::bigint[]) AS r(conversation_id, join_seq)
+           JOIN file_refs f ON f.conversation_id = r.conversation_id AND f.file_id = $1 AND f.seq > r.join_seq) AS referenced`,
+      [fileId, conversations.map((c) => c.conversation_id), conversations.map((c) => c.join_seq)],
+    );
+    return row!.referenced;
   }
 
   /**
@@ -350,10 +454,10 @@ export class EventsRepository {
        SELECT base.conversation_id, base.max_seq, base.read_seq,
               (SELECT count(*)::int FROM events e
                 WHERE e.conversation_id = base.conversation_id AND e.seq > base.read_seq
-                  AND e.sender_id <> $1 AND e.kind = ANY($4::int[]) AND e.revoked_at IS NULL) AS unread,
+                  AND e.sender_id <> $1 AND e.kind = ANY($4::int[]) AND e.revoked_at IS NULL ${NOT_HIDDEN('$1')}) AS unread,
               (SELECT row_to_json(l) FROM (
                  SELECT ${COLUMNS} FROM events e
-                  WHERE e.conversation_id = base.conversation_id AND e.seq > base.join_seq AND e.kind = ANY($4::int[])
+                  WHERE e.conversation_id = base.conversation_id AND e.seq > base.join_seq AND e.kind = ANY($4::int[]) ${NOT_HIDDEN('$1')}
                   ORDER BY e.seq DESC LIMIT 1) l) AS last_event
          FROM base`,
       [userId, conversations.map((c) => c.conversation_id), conversations.map((c) => c.join_seq), [...MESSAGE_KINDS]],

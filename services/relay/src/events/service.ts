@@ -210,6 +210,7 @@ export class EventsService {
       const lastMessages = new Map<string, { conversation_id: string; seq: number; created_at: number }>();
       for (const r of rows) if (UNREAD_KINDS.has(r.kind)) lastMessages.set(r.conversation_id, r);
       await this.events.setLastMessages([...lastMessages.values()], tx);
+      await this.events.indexMany(rows, tx);
       fresh.forEach((i, n) => (results[i] = { event: toEvent({ ...rows[n]!, edited_at: null, revoked_at: null, current_content: null }), duplicate: false }));
     }
 
@@ -220,16 +221,16 @@ export class EventsService {
     return results as Array<StoreResult | ItemFailure>;
   }
 
-  async sync(p: { conversation_id: string; min_seq: number; after_seq?: number | undefined; before_seq?: number | undefined; limit: number }): Promise<RelayResults['relay.syncEvents']> {
+  async sync(p: { conversation_id: string; min_seq: number; user_id?: string | undefined; after_seq?: number | undefined; before_seq?: number | undefined; limit: number }): Promise<RelayResults['relay.syncEvents']> {
     const maxSeq = await this.events.maxSeq(p.conversation_id);
     let rows: EventRow[];
     let hasMore: boolean;
     if (p.after_seq !== undefined) {
-      rows = await this.events.after(p.conversation_id, Math.max(p.after_seq, p.min_seq), p.limit + 1);
+      rows = await this.events.after(p.conversation_id, Math.max(p.after_seq, p.min_seq), p.limit + 1, p.user_id);
       hasMore = rows.length > p.limit;
       rows = rows.slice(0, p.limit);
     } else {
-      rows = await this.events.before(p.conversation_id, p.before_seq ?? maxSeq + 1, p.min_seq, p.limit + 1);
+      rows = await this.events.before(p.conversation_id, p.before_seq ?? maxSeq + 1, p.min_seq, p.limit + 1, p.user_id);
       hasMore = rows.length > p.limit;
       rows = rows.slice(0, p.limit).reverse();
     }
@@ -277,6 +278,19 @@ export class EventsService {
   async validate(kind: number, senderId: string, conversationId: string, targetId: string): Promise<{ ok: true }> {
     await this.targets.check(kind, senderId, conversationId, targetId, Date.now());
     return { ok: true };
+  }
+
+  /** Hides an event from one member's own view (idempotent). */
+  async hide(userId: string, conversationId: string, seq: number): Promise<{ hidden: boolean }> {
+    return { hidden: await this.events.hide(conversationId, userId, seq, Date.now()) };
+  }
+
+  async readReceipts(conversationId: string, seq: number, userIds: string[]): Promise<RelayResults['relay.getReadReceipts']> {
+    return this.events.readBy(conversationId, seq, userIds);
+  }
+
+  async fileReferenced(fileId: string, conversations: Array<{ conversation_id: string; join_seq: number }>): Promise<{ referenced: boolean }> {
+    return { referenced: await this.events.fileReferenced(fileId, conversations) };
   }
 
   async updateReadReceipt(userId: string, conversationId: string, seq: number, floor: number): Promise<{ conversation_id: string; read_seq: number }> {

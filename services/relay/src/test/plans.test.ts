@@ -50,7 +50,7 @@ async function genericPlan(text: string, types: string[]): Promise<string> {
 }
 
 test('the store statement probes the idempotency index and never scans the events table', async () => {
-  const plan = await genericPlan(STORE_PLAIN.text, ['text[]', 'text[]', 'int[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'int[]', 'bigint']);
+  const plan = await genericPlan(STORE_PLAIN.text, ['text[]', 'text[]', 'int[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'int[]', 'bigint', 'text[]']);
   assert.match(plan, /events_sender_cid_key/, plan);
   assert.doesNotMatch(plan, /Seq Scan on events/, plan);
   assert.match(plan, /conversation_seqs/, plan);

@@ -3,6 +3,7 @@ import type { SeakingParams, SeakingResults } from '@im/protocol';
 import type { LoginCodesService } from '../domain/accounts/codes-service.js';
 import type { AccountsService } from '../domain/accounts/service.js';
 import type { ConversationsService } from '../domain/conversations/service.js';
+import type { FilesService } from '../domain/files/service.js';
 import type { FriendsService } from '../domain/friends/service.js';
 import type { GroupsService } from '../domain/groups/service.js';
 import type { MomentsService } from '../domain/moments/service.js';
@@ -14,10 +15,11 @@ export interface Services {
   conversations: ConversationsService;
   groups: GroupsService;
   moments: MomentsService;
+  files: FilesService;
 }
 
 /** The JSON-RPC surface: one line per method, params already validated. */
-export function seakingHandlers({ accounts, loginCodes, friends, conversations, groups, moments }: Services): Handlers<typeof SeakingParams, SeakingResults> {
+export function seakingHandlers({ accounts, loginCodes, friends, conversations, groups, moments, files }: Services): Handlers<typeof SeakingParams, SeakingResults> {
   return {
     'seaking.register': (p) => accounts.register(p),
     'seaking.login': (p) => accounts.login(p),
@@ -66,5 +68,11 @@ export function seakingHandlers({ accounts, loginCodes, friends, conversations, 
     'seaking.commentMoment': (p) => moments.comment(p.user_id, p.moment_id, p.content, p.reply_to_comment_id),
     'seaking.deleteMoment': (p) => moments.deleteMoment(p.user_id, p.moment_id),
     'seaking.deleteComment': (p) => moments.deleteComment(p.user_id, p.comment_id),
+    'seaking.getReadableConversations': (p) => conversations.readable(p.user_id),
+    'seaking.setConversationPrefs': (p) => conversations.setPrefs(p.user_id, p.conversation_id, p),
+    'seaking.beginUpload': (p) => files.begin(p.user_id, p.name, p.mime),
+    'seaking.completeUpload': (p) => files.complete(p.user_id, p.file_id, p.size, p.sha256),
+    'seaking.abortUpload': (p) => files.abort(p.user_id, p.file_id),
+    'seaking.getFile': (p) => files.get(p.file_id),
   };
 }

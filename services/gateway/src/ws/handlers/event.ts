@@ -1,5 +1,6 @@
 import { AppError, checkEventShape, Kind } from '@im/protocol';
 import { handler, type Reply } from '../handler.js';
+import { fileEvent } from '../kinds/file.js';
 import { forwardEvent } from '../kinds/forward.js';
 import { readEvent } from '../kinds/read.js';
 import { storeEvent } from '../kinds/store.js';
@@ -21,6 +22,8 @@ export const event = handler('event', async (ctx, data): Promise<Reply> => {
       return typingEvent(ctx, input);
     case Kind.FORWARD:
       return forwardEvent(ctx, input);
+    case Kind.FILE:
+      return fileEvent(ctx, input);
     default:
       return storeEvent(ctx, input);
   }

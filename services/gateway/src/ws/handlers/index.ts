@@ -30,6 +30,10 @@ import {
 import { getConversationMembers } from './get-conversation-members.js';
 import { commentMoment, deleteComment, deleteMoment, getTimeline, getUserMoments, likeMoment, postMoment, unlikeMoment } from './moments.js';
 import { getConversations } from './get-conversations.js';
+import { getReadReceipts } from './get-read-receipts.js';
+import { hideEvent } from './hide-event.js';
+import { searchMessages } from './search-messages.js';
+import { setConversationPrefs } from './set-conversation-prefs.js';
 import { ping } from './ping.js';
 import { subscribe, unsubscribe } from './subscribe.js';
 import { sync } from './sync.js';
@@ -77,6 +81,10 @@ const all: Handler[] = [
   commentMoment,
   deleteMoment,
   deleteComment,
+  searchMessages,
+  getReadReceipts,
+  hideEvent,
+  setConversationPrefs,
 ];
 
 /** The command table: one handler per command name. */

@@ -20,6 +20,8 @@ export interface MemberRow {
 
 export interface UserConversationRow extends ConversationRow {
   join_seq: number;
+  pinned: boolean;
+  muted: boolean;
   peer_user_id: string | null;
   peer_nickname: string | null;
 }
@@ -82,7 +84,7 @@ export class ConversationsRepository {
    */
   async listForUser(userId: string, after: string | undefined, limit: number): Promise<UserConversationRow[]> {
     return this.db.rows<UserConversationRow>(
-      `SELECT c.conversation_id, c.type, c.group_id, c.created_at, m.join_seq,
+      `SELECT c.conversation_id, c.type, c.group_id, c.created_at, m.join_seq, m.pinned, m.muted,
               p.user_id AS peer_user_id, pu.nickname AS peer_nickname, g.name AS group_name, g.dissolved_at
          FROM conversation_members m
          JOIN conversations c ON c.conversation_id = m.conversation_id
@@ -94,5 +96,23 @@ export class ConversationsRepository {
         LIMIT $3`,
       [userId, after ?? null, limit],
     );
+  }
+
+  /** The conversations a user is a member of now, with their join points. */
+  async readableForUser(userId: string): Promise<Array<{ conversation_id: string; join_seq: number }>> {
+    return this.db.rows('SELECT conversation_id, join_seq FROM conversation_members WHERE user_id = $1', [userId]);
+  }
+
+  /** Changes a member's preferences (those given); undefined when they are not a member. */
+  async setPrefs(conversationId: string, userId: string, prefs: { pinned?: boolean | undefined; muted?: boolean | undefined }): Promise<{ pinned: boolean; muted: boolean } | undefined> {
+    return this.db.one<{ pinned: boolean; muted: boolean }>(
+      `UPDATE conversation_members SET pinned = COALESCE($3, pinned), muted = COALESCE($4, muted)
+        WHERE conversation_id = $1 AND user_id = $2 RETURNING pinned, muted`,
+      [conversationId, userId, prefs.pinned ?? null, prefs.muted ?? null],
+    );
+  }
+
+  async prefsOf(conversationId: string, userId: string, tx?: Queryable): Promise<{ pinned: boolean; muted: boolean } | undefined> {
+    return this.db.one('SELECT pinned, muted FROM conversation_members WHERE conversation_id = $1 AND user_id = $2', [conversationId, userId], tx);
   }
 }

@@ -33,7 +33,8 @@ export class ConversationsService {
       }
       const now = Date.now();
       const conversationId = await this.conversations.ensureSingle(newId('c'), userId, peerId, now, tx);
-      return { conversationId, now };
+      const prefs = await this.conversations.prefsOf(conversationId, userId, tx);
+      return { conversationId, now, prefs };
     });
     return {
       conversation: {
@@ -44,8 +45,8 @@ export class ConversationsService {
         name: peer.nickname,
         created_at: result.now,
         join_seq: 0,
-        pinned: false,
-        muted: false,
+        pinned: result.prefs?.pinned ?? false,
+        muted: result.prefs?.muted ?? false,
       },
       created: existing === undefined,
       effects: effects([], [result.conversationId]),
@@ -95,10 +96,22 @@ export class ConversationsService {
         name: r.group_name ?? r.peer_nickname ?? '',
         created_at: r.created_at,
         join_seq: r.join_seq,
-        pinned: false,
-        muted: false,
+        pinned: r.pinned,
+        muted: r.muted,
       })),
       has_more: rows.length > limit,
     };
+  }
+
+  async readable(userId: string): Promise<{ conversations: Array<{ conversation_id: string; join_seq: number }> }> {
+    return { conversations: await this.conversations.readableForUser(userId) };
+  }
+
+  /** A member's pinned and muted flags; members only. */
+  async setPrefs(userId: string, conversationId: string, prefs: { pinned?: boolean | undefined; muted?: boolean | undefined }): Promise<{ conversation_id: string; pinned: boolean; muted: boolean }> {
+    const updated = await this.conversations.setPrefs(conversationId, userId, prefs);
+    if (updated) return { conversation_id: conversationId, ...updated };
+    if (!(await this.conversations.find(conversationId))) throw notFound('no such conversation', 'conversation_id');
+    throw forbidden('not a member of this conversation', 'conversation_id');
   }
 }

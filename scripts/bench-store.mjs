@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Store throughput of the relay alone: CALLERS concurrent callers drive relay.storeEvent
+// through its JSON-RPC endpoint (as gateways do) for SECONDS, against a fresh database.
+// Used to show what indexing for search costs the ack path: run it against this relay
+// and against another build (RELAY_ENTRY=path/to/relay/dist/main.js).
+// Options (environment): BENCH_STORE_CALLERS (400), BENCH_STORE_SECONDS (10),
+// BENCH_STORE_CONVERSATIONS (2000), BENCH_STORE_ROUNDS (3: alternating runs, best of each),
+// RELAY_ENTRY, RELAY_ENTRY_BASELINE (a second relay build to compare with, run alternately).
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createDatabase, freePort, spawnService, testPostgres } from '@im/devkit';
+import { RpcClient } from '@im/rpc';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const env = process.env;
+const CALLERS = Number(env.BENCH_STORE_CALLERS ?? 400);
+const SECONDS = Number(env.BENCH_STORE_SECONDS ?? 10);
+const CONVERSATIONS = Number(env.BENCH_STORE_CONVERSATIONS ?? 2000);
+const ROUNDS = Number(env.BENCH_STORE_ROUNDS ?? 3);
+const builds = [{ label: 'this relay', entry: env.RELAY_ENTRY ?? path.join(root, 'services/relay/dist/main.js') }];
+if (env.RELAY_ENTRY_BASELINE) builds.push({ label: 'baseline relay', entry: path.resolve(env.RELAY_ENTRY_BASELINE) });
+
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const words = ['meeting', 'coffee', 'report', 'budget', 'holiday', 'deadline', '会议', '咖啡', 'コーヒー', '회의', 'tomorrow', 'thanks'];
+
+/** One timed run against a fresh database: events stored per second and the store latency. */
+async function run(server, build) {
+  const db = await createDatabase(server, 'bench_store');
+  const token = crypto.randomBytes(16).toString('hex');
+  const relay = await spawnService({ name: 'relay', entry: build.entry, port: await freePort(), env: { DATABASE_URL: db.url, INTERNAL_TOKEN: token, LOG_LEVEL: 'warn' } });
+  const rpc = new RpcClient({ url: relay.url, token, service: 'relay' });
+  try {
+    let stored = 0;
+    const latencies = [];
+    let n = 0;
+    const send = async () => {
+      const i = n++;
+      const content = Array.from({ length: 8 }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ');
+      const s = performance.now();
+      await rpc.call('relay.storeEvent', { sender_id: `u${i % 500}`, conversation_id: `c${i % CONVERSATIONS}`, kind: 1, content: `${content} #${i}`, tags: [], cid: `b-${i}` });
+      latencies.push(performance.now() - s);
+      stored++;
+    };
+    // Warm up, then measure.
+    await Promise.all(Array.from({ length: 50 }, send));
+    stored = 0;
+    latencies.length = 0;
+    const deadline = performance.now() + SECONDS * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CALLERS }, async () => {
+        while (performance.now() < deadline) await send();
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    return { rate: stored / elapsed, p50: pct(latencies, 50), p99: pct(latencies, 99) };
+  } finally {
+    rpc.close();
+    await relay.stop();
+    await db.drop();
+  }
+}
+
+async function main() {
+  const server = await testPostgres();
+  const best = new Map(builds.map((b) => [b.label, undefined]));
+  try {
+    // Runs alternate between builds so that load from elsewhere on the machine falls on both.
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const build of builds) {
+        const r = await run(server, build);
+        process.stdout.write(`round ${round} ${build.label.padEnd(15)} ${fmt(r.rate).padStart(7)} events/s   store p50 ${fmt(r.p50, 1)} ms   p99 ${fmt(r.p99, 1)} ms\n`);
+        const b = best.get(build.label);
+        if (!b || r.rate > b.rate) best.set(build.label, r);
+      }
+    }
+    process.stdout.write(`\nbest of ${ROUNDS}, ${CALLERS} callers, ${SECONDS} s each:\n`);
+    for (const [label, r] of best) process.stdout.write(`  ${label.padEnd(15)} ${fmt(r.rate)} events/s (p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms)\n`);
+  } finally {
+    if (server.embedded) await server.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

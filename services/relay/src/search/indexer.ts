@@ -1,0 +1,96 @@
+import { performance } from 'node:perf_hooks';
+import type { Db } from '@im/db';
+import { errorFields, type Logger } from '@im/kit';
+import type { SearchRepository } from './repository.js';
+import { conversationHash, grams, keysOf, searchBody } from './text.js';
+
+export interface IndexerOptions {
+  /** Milliseconds between rounds while the queue is empty. */
+  intervalMs: number;
+  /** Documents moved per statement. */
+  batch: number;
+  /**
+   * The share of time the indexer may spend writing (0..1]: after a batch that took t ms it
+   * waits t × (1/duty − 1) before the next, so under a burst of stores it takes at most this
+   * share of one database connection's time from them; the queue absorbs the rest and is
+   * caught up when the burst is over.
+   */
+  duty: number;
+  onMoved?: (n: number) => void;
+}
+
+/**
+ * Writes search documents off the ack path: a store only queues its event; this loop
+ * computes each queued event's document from its current state (normalised text, keys)
+ * and writes it under the key index, or drops it for a revoked event, in batches. Several
+ * relays may run it at once (rows are claimed with SKIP LOCKED). Faults are logged and
+ * retried next round.
+ */
+export class SearchIndexer {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly search: SearchRepository,
+    private readonly logger: Logger,
+    private readonly options: IndexerOptions,
+  ) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.round().finally(() => (this.running = undefined));
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async round(): Promise<void> {
+    let full = false;
+    const started = performance.now();
+    try {
+      const moved = await this.indexBatch();
+      if (moved > 0) this.options.onMoved?.(moved);
+      full = moved >= this.options.batch;
+    } catch (err) {
+      this.logger.warn('search indexing failed; retrying', errorFields(err));
+    }
+    // A full batch means more are waiting: go on after the pause the duty cycle asks for.
+    const spent = performance.now() - started;
+    this.schedule(full ? Math.ceil(spent * (1 / this.options.duty - 1)) : this.options.intervalMs);
+  }
+
+  /** One batch in one transaction; the number of queued events it took. */
+  async indexBatch(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const rows = await this.search.claimQueued(this.options.batch, tx);
+      const docs = [];
+      const dropped = [];
+      const hashes = new Map<string, number>();
+      for (const r of rows) {
+        const body = r.kind === undefined || r.kind === null || r.revoked_at !== null ? undefined : searchBody(r.kind, r.current_content ?? r.content!, r.tags!);
+        if (body === undefined) {
+          dropped.push({ conversation_id: r.conversation_id, seq: r.seq });
+          continue;
+        }
+        let hash = hashes.get(r.conversation_id);
+        if (hash === undefined) hashes.set(r.conversation_id, (hash = conversationHash(r.conversation_id)));
+        docs.push({ conversation_id: r.conversation_id, seq: r.seq, sender_id: r.sender_id!, kind: r.kind!, created_at: r.created_at!, body, grams: keysOf(hash, grams(body)) });
+      }
+      if (rows.length > 0) await this.search.applyIndexed(docs, dropped, tx);
+      return rows.length;
+    });
+  }
+
+  /** Stops after the round under way, so the pool can close. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { createDatabase, freePort, spawnService, testPostgres, type PostgresServer, type ServiceProcess, type TestDatabase } from '@im/devkit';
+import { RelayParams, type RelayResults } from '@im/protocol';
+import { RpcClient } from '@im/rpc';
+
+const ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.js');
+const TOKEN = 'relay-test-internal-token';
+
+interface Relay {
+  db: TestDatabase;
+  process: ServiceProcess;
+  rpc: RpcClient<typeof RelayParams, RelayResults>;
+  sql: pg.Pool;
+}
+
+/** Stores go to the search queue; the indexer moves them under the key index; searches read both. */
+describe('search indexing off the ack path', () => {
+  let server: PostgresServer;
+  let queued: Relay;
+  let indexing: Relay;
+
+  const start = async (env: Record<string, string>): Promise<Relay> => {
+    const db = await createDatabase(server, 'relay_index');
+    const process = await spawnService({ name: 'relay', entry: ENTRY, port: await freePort(), env: { DATABASE_URL: db.url, INTERNAL_TOKEN: TOKEN, LOG_LEVEL: 'warn', ...env } });
+    return { db, process, rpc: new RpcClient({ url: process.url, token: TOKEN, service: 'relay' }), sql: new pg.Pool({ connectionString: db.url, max: 1 }) };
+  };
+
+  before(async () => {
+    server = await testPostgres();
+    // One relay whose indexer waits a minute between rounds, so documents stay queued.
+    queued = await start({ SEARCH_INDEX_INTERVAL: '60000' });
+    indexing = await start({ SEARCH_INDEX_INTERVAL: '20' });
+  });
+
+  after(async () => {
+    for (const r of [queued, indexing]) {
+      if (!r) continue;
+      r.rpc.close();
+      await r.sql.end();
+      await r.process.stop();
+      await r.db.drop();
+    }
+    if (server?.embedded) await server.stop();
+  });
+
+  const text = (r: Relay, conversation_id: string, cid: string, content: string) =>
+    r.rpc.call('relay.storeEvent', { conversation_id, sender_id: 'u-a', cid, content, kind: 1, tags: [] });
+  const edit = (r: Relay, conversation_id: string, target: string, content: string, cid: string) =>
+    r.rpc.call('relay.storeEvent', { conversation_id, sender_id: 'u-a', cid, content, kind: 7, tags: [['e', target]] });
+  const revoke = (r: Relay, conversation_id: string, target: string, cid: string) =>
+    r.rpc.call('relay.storeEvent', { conversation_id, sender_id: 'u-a', cid, content: '', kind: 5, tags: [['e', target]] });
+  const find = async (r: Relay, query: string, conversation_id = 'c-1') =>
+    (await r.rpc.call('relay.searchEvents', { user_id: 'u-b', query, conversations: [{ conversation_id, join_seq: 0 }], limit: 20 })).events.map((e) => e.content);
+  const count = async (r: Relay, table: 'search_queue' | 'search_docs') => Number((await r.sql.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+
+  test('queued documents are found at once, and edits and revokes apply to them', async () => {
+    await text(queued, 'c-1', 'q1', 'the harbour at dawn');
+    const { event } = await text(queued, 'c-1', 'q2', 'a typo in teh harbour note');
+    const gone = await text(queued, 'c-1', 'q3', 'harbour secret');
+    assert.equal(await count(queued, 'search_queue'), 3);
+    assert.deepEqual(await find(queued, 'harbour'), ['harbour secret', 'a typo in teh harbour note', 'the harbour at dawn']);
+    assert.deepEqual(await find(queued, 'ha'), ['harbour secret', 'a typo in teh harbour note', 'the harbour at dawn']);
+    await edit(queued, 'c-1', event.id, 'a fixed harbour note', 'q4');
+    await revoke(queued, 'c-1', gone.event.id, 'q5');
+    assert.deepEqual(await find(queued, 'harbour'), ['a fixed harbour note', 'the harbour at dawn']);
+    assert.deepEqual(await find(queued, 'teh'), []);
+    assert.equal(await count(queued, 'search_docs'), 0);
+  });
+
+  test('the indexer empties the queue; indexed documents are found, edited and revoked alike', async () => {
+    const stored = [];
+    for (let i = 0; i < 50; i++) stored.push((await text(indexing, `c-${i % 3}`, `i${i}`, `lighthouse keeper ${i}`)).event);
+    for (let i = 0; i < 200 && (await count(indexing, 'search_queue')) > 0; i++) await sleep(50);
+    assert.equal(await count(indexing, 'search_queue'), 0);
+    assert.equal(await count(indexing, 'search_docs'), 50);
+    assert.equal((await find(indexing, 'lighthouse', 'c-1')).length, 17);
+    const target = stored.find((e) => e.conversation_id === 'c-1')!;
+    await edit(indexing, 'c-1', target.id, 'a lamp room', 'i-edit');
+    assert.deepEqual(await find(indexing, 'lamp room', 'c-1'), ['a lamp room']);
+    await revoke(indexing, 'c-1', target.id, 'i-revoke');
+    assert.deepEqual(await find(indexing, 'lamp room', 'c-1'), []);
+    assert.equal((await find(indexing, 'lighthouse', 'c-1')).length, 16);
+  });
+});
