@@ -88,19 +88,20 @@ const INDEX_FILE_REFS = `INSERT INTO file_refs (conversation_id, file_id, seq)
 
 /**
  * The store path's statement. Written so that its plan does not depend on statistics (the
- * tables are never analysed by autovacuum here): the idempotency check is one probe of the
- * unique (sender_id, cid) index per item (LATERAL ... LIMIT 1), the counter one primary-key
- * upsert per conversation.
+ * tables are never analysed by autovacuum here): the idempotency check is one probe of
+ * event_cids' primary key per item (LATERAL), then of one events partition; the counter one
+ * primary-key upsert per conversation.
  */
 export const STORE_PLAIN: Prepared = {
-  name: 'relay_store_plain_v3',
+  name: 'relay_store_plain_v4',
   text: `WITH input AS (
      SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $12::text[])
        AS t(sender_id, conversation_id, kind, content, tags, cid, sender_json, conversation_json, content_json, ord, file_id)),
    dups AS (
      SELECT i.ord, e.conversation_id, e.seq, e.id, e.created_at
        FROM input i
-       CROSS JOIN LATERAL (SELECT conversation_id, seq, id, created_at FROM events e WHERE e.sender_id = i.sender_id AND e.cid = i.cid LIMIT 1) e),
+       CROSS JOIN LATERAL (SELECT conversation_id, seq FROM event_cids k WHERE k.sender_id = i.sender_id AND k.cid = i.cid LIMIT 1) k
+       CROSS JOIN LATERAL (SELECT conversation_id, seq, id, created_at FROM events e WHERE e.conversation_id = k.conversation_id AND e.seq = k.seq LIMIT 1) e),
    fresh AS (
      SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM dups d WHERE d.ord = i.ord)),
    counts AS (SELECT conversation_id, count(*)::bigint AS n FROM fresh GROUP BY conversation_id),
@@ -114,17 +115,21 @@ export const STORE_PLAIN: Prepared = {
            last_message_seq = conversation_seqs.max_seq + EXCLUDED.max_seq,
            last_message_at = GREATEST(conversation_seqs.last_event_at + EXCLUDED.max_seq, EXCLUDED.last_event_at)
      RETURNING conversation_id, max_seq, last_event_at),
-   numbered AS (
+   slotted AS (
      SELECT f.*, r.max_seq - c.n + row_number() OVER w AS seq, r.last_event_at - c.n + row_number() OVER w AS created_at
        FROM fresh f JOIN counts c USING (conversation_id) JOIN reserved r USING (conversation_id)
      WINDOW w AS (PARTITION BY f.conversation_id ORDER BY f.ord)),
+   numbered AS (
+     SELECT s.*, encode(sha256(convert_to('[0,' || sender_json || ',' || conversation_json || ',' || created_at || ',' || kind || ',' || tags || ',' || content_json || ']', 'UTF8')), 'hex') AS id
+       FROM slotted s),
    inserted AS (
      INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
-     SELECT conversation_id, seq,
-            encode(sha256(convert_to('[0,' || sender_json || ',' || conversation_json || ',' || created_at || ',' || kind || ',' || tags || ',' || content_json || ']', 'UTF8')), 'hex'),
-            sender_id, kind, content, tags::jsonb, cid, created_at
-       FROM numbered
-     RETURNING conversation_id, seq, id, created_at, sender_id, cid),
+     SELECT conversation_id, seq, id, sender_id, kind, content, tags::jsonb, cid, created_at FROM numbered
+     RETURNING conversation_id, seq, id, created_at),
+   -- Idempotency and lookups by id, in the same statement: a race on a (sender, cid) fails
+   -- the whole statement on event_cids' key, and the retry answers with the first event.
+   claimed AS (INSERT INTO event_cids (sender_id, cid, conversation_id, seq) SELECT sender_id, cid, conversation_id, seq FROM numbered),
+   named AS (INSERT INTO event_ids (id, conversation_id, seq) SELECT id, conversation_id, seq FROM numbered),
    searchable AS (${INDEX_SEARCH_DOCS}),
    files AS (${INDEX_FILE_REFS})
    SELECT n.ord, false AS duplicate, x.conversation_id, x.seq, x.id, x.created_at
@@ -141,8 +146,9 @@ export class EventsRepository {
   async findBySenderCids(keys: Array<{ sender_id: string; cid: string }>, tx?: Queryable): Promise<EventRow[]> {
     if (keys.length === 0) return [];
     return this.db.rows<EventRow>(
-      `SELECT e.* FROM unnest($1::text[], $2::text[]) AS k(sender_id, cid)
-        CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM events x WHERE x.sender_id = k.sender_id AND x.cid = k.cid LIMIT 1) e`,
+      `SELECT e.* FROM unnest($1::text[], $2::text[]) AS q(sender_id, cid)
+        CROSS JOIN LATERAL (SELECT conversation_id, seq FROM event_cids k WHERE k.sender_id = q.sender_id AND k.cid = q.cid LIMIT 1) k
+        CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM events x WHERE x.conversation_id = k.conversation_id AND x.seq = k.seq LIMIT 1) e`,
       [keys.map((k) => k.sender_id), keys.map((k) => k.cid)],
       tx,
     );
@@ -218,12 +224,16 @@ export class EventsRepository {
     );
   }
 
+  /** Inserts events with their idempotency and id entries, in one statement. */
   async insertMany(events: NewEvent[], tx: Queryable): Promise<void> {
     await this.db.query(
-      `INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
-       SELECT c, s, i, u, k, b, t::jsonb, x, a
-         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::bigint[])
-           AS r(c, s, i, u, k, b, t, x, a)`,
+      `WITH r AS (
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+           AS r(c, s, i, u, k, b, t, x, a)),
+       claimed AS (INSERT INTO event_cids (sender_id, cid, conversation_id, seq) SELECT u, x, c, s FROM r),
+       named AS (INSERT INTO event_ids (id, conversation_id, seq) SELECT i, c, s FROM r)
+       INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
+       SELECT c, s, i, u, k, b, t::jsonb, x, a FROM r`,
       [
         events.map((e) => e.conversation_id),
         events.map((e) => e.seq),
@@ -283,13 +293,23 @@ export class EventsRepository {
     return row?.max_seq ?? 0;
   }
 
+  /** An event by id: event_ids says where it is, then one events partition is read. */
   async findById(id: string, tx?: Queryable): Promise<EventRow | undefined> {
-    return this.db.one<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = $1`, [id], tx);
+    return this.db.one<EventRow>(
+      `SELECT e.* FROM event_ids i CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM events x WHERE x.conversation_id = i.conversation_id AND x.seq = i.seq LIMIT 1) e WHERE i.id = $1`,
+      [id],
+      tx,
+    );
   }
 
   async findByIds(ids: string[], tx?: Queryable): Promise<EventRow[]> {
     if (ids.length === 0) return [];
-    return this.db.rows<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = ANY($1::text[])`, [ids], tx);
+    return this.db.rows<EventRow>(
+      `SELECT e.* FROM event_ids i CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM events x WHERE x.conversation_id = i.conversation_id AND x.seq = i.seq LIMIT 1) e
+        WHERE i.id = ANY($1::text[])`,
+      [ids],
+      tx,
+    );
   }
 
   /** Events by (conversation_id, seq). */
@@ -303,7 +323,9 @@ export class EventsRepository {
 
   /** A target event, locked until the end of the transaction that changes its state. */
   async lockById(id: string, tx: Queryable): Promise<EventRow | undefined> {
-    return this.db.one<EventRow>(`SELECT ${COLUMNS} FROM events WHERE id = $1 FOR UPDATE`, [id], tx);
+    const at = await this.db.one<{ conversation_id: string; seq: number }>('SELECT conversation_id, seq FROM event_ids WHERE id = $1', [id], tx);
+    if (!at) return undefined;
+    return this.db.one<EventRow>(`SELECT ${COLUMNS} FROM events WHERE conversation_id = $1 AND seq = $2 FOR UPDATE`, [at.conversation_id, at.seq], tx);
   }
 
   /** A revoked event loses its reactions, its search document and the file access it gave. */

@@ -102,7 +102,7 @@ export class EventsService {
       } catch (err) {
         // Another relay committed the same (sender, cid) between our lookup and insert:
         // the retry finds it and answers with it.
-        if (attempt < 3 && isUniqueViolation(err, 'events_sender_cid_key')) continue;
+        if (attempt < 3 && isUniqueViolation(err, 'event_cids_pkey')) continue;
         throw err;
       }
     }
