@@ -14,6 +14,7 @@
 //   BENCH_ONLY               comma-separated scenarios: idle,storm,rate,saturation,fanout,ceilings
 //   BENCH_OUT                write the results as JSON there
 //   BENCH_PROFILE_DIR        write CPU profiles of the services there
+//   BENCH_RELAY_ENV          extra settings for the relay, as JSON (e.g. '{"COMMIT_CONCURRENCY":"1"}')
 import crypto from 'node:crypto';
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -112,7 +113,7 @@ async function main() {
     };
     step('starting the cluster: seaking, relay, two gateways joined through Redis');
     const seaking = await start('seaking', 'seaking', ports.seaking, { DATABASE_URL: dbs.seaking.url, PRUNE_INTERVAL: '0' });
-    const relay = await start('relay', 'relay', ports.relay, { DATABASE_URL: dbs.relay.url });
+    const relay = await start('relay', 'relay', ports.relay, { DATABASE_URL: dbs.relay.url, ...JSON.parse(env.BENCH_RELAY_ENV ?? '{}') });
     const gatewayEnv = (id) => ({
       GATEWAY_ID: id,
       SEAKING_URL: seaking.url,

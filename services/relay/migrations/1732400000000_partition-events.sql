@@ -5,13 +5,16 @@
 -- lookups that do not name a conversation move to tables of their own, written in the
 -- same statement as the event:
 --   event_cids: (sender_id, cid) → the event, for idempotency per sender (distributable by
---               sender_id);
+--               sender_id); it carries what an ack needs (id, seq, time), so answering a
+--               resend reads no partition;
 --   event_ids:  id → the event, for targets and forwarded sources named by id.
 CREATE TABLE event_cids (
   sender_id       text NOT NULL,
   cid             text NOT NULL,
   conversation_id text NOT NULL,
   seq             bigint NOT NULL,
+  id              text NOT NULL,
+  created_at      bigint NOT NULL,
   PRIMARY KEY (sender_id, cid)
 );
 
@@ -21,7 +24,7 @@ CREATE TABLE event_ids (
   seq             bigint NOT NULL
 );
 
-INSERT INTO event_cids (sender_id, cid, conversation_id, seq) SELECT sender_id, cid, conversation_id, seq FROM events;
+INSERT INTO event_cids (sender_id, cid, conversation_id, seq, id, created_at) SELECT sender_id, cid, conversation_id, seq, id, created_at FROM events;
 INSERT INTO event_ids (id, conversation_id, seq) SELECT id, conversation_id, seq FROM events;
 
 ALTER TABLE events RENAME TO events_unpartitioned;

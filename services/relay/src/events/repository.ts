@@ -89,19 +89,19 @@ const INDEX_FILE_REFS = `INSERT INTO file_refs (conversation_id, file_id, seq)
 /**
  * The store path's statement. Written so that its plan does not depend on statistics (the
  * tables are never analysed by autovacuum here): the idempotency check is one probe of
- * event_cids' primary key per item (LATERAL), then of one events partition; the counter one
- * primary-key upsert per conversation.
+ * event_cids' primary key per item (LATERAL), which holds what a duplicate's ack needs, so
+ * the statement reads no events partition (a generic plan over partitions would set up all
+ * of them on every run); the counter is one primary-key upsert per conversation.
  */
 export const STORE_PLAIN: Prepared = {
-  name: 'relay_store_plain_v4',
+  name: 'relay_store_plain_v5',
   text: `WITH input AS (
      SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $12::text[])
        AS t(sender_id, conversation_id, kind, content, tags, cid, sender_json, conversation_json, content_json, ord, file_id)),
    dups AS (
-     SELECT i.ord, e.conversation_id, e.seq, e.id, e.created_at
+     SELECT i.ord, k.conversation_id, k.seq, k.id, k.created_at
        FROM input i
-       CROSS JOIN LATERAL (SELECT conversation_id, seq FROM event_cids k WHERE k.sender_id = i.sender_id AND k.cid = i.cid LIMIT 1) k
-       CROSS JOIN LATERAL (SELECT conversation_id, seq, id, created_at FROM events e WHERE e.conversation_id = k.conversation_id AND e.seq = k.seq LIMIT 1) e),
+       CROSS JOIN LATERAL (SELECT conversation_id, seq, id, created_at FROM event_cids k WHERE k.sender_id = i.sender_id AND k.cid = i.cid LIMIT 1) k),
    fresh AS (
      SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM dups d WHERE d.ord = i.ord)),
    counts AS (SELECT conversation_id, count(*)::bigint AS n FROM fresh GROUP BY conversation_id),
@@ -128,7 +128,7 @@ export const STORE_PLAIN: Prepared = {
      RETURNING conversation_id, seq, id, created_at),
    -- Idempotency and lookups by id, in the same statement: a race on a (sender, cid) fails
    -- the whole statement on event_cids' key, and the retry answers with the first event.
-   claimed AS (INSERT INTO event_cids (sender_id, cid, conversation_id, seq) SELECT sender_id, cid, conversation_id, seq FROM numbered),
+   claimed AS (INSERT INTO event_cids (sender_id, cid, conversation_id, seq, id, created_at) SELECT sender_id, cid, conversation_id, seq, id, created_at FROM numbered),
    named AS (INSERT INTO event_ids (id, conversation_id, seq) SELECT id, conversation_id, seq FROM numbered),
    searchable AS (${INDEX_SEARCH_DOCS}),
    files AS (${INDEX_FILE_REFS})
@@ -230,7 +230,7 @@ export class EventsRepository {
       `WITH r AS (
          SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::bigint[])
            AS r(c, s, i, u, k, b, t, x, a)),
-       claimed AS (INSERT INTO event_cids (sender_id, cid, conversation_id, seq) SELECT u, x, c, s FROM r),
+       claimed AS (INSERT INTO event_cids (sender_id, cid, conversation_id, seq, id, created_at) SELECT u, x, c, s, i, a FROM r),
        named AS (INSERT INTO event_ids (id, conversation_id, seq) SELECT i, c, s FROM r)
        INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
        SELECT c, s, i, u, k, b, t::jsonb, x, a FROM r`,

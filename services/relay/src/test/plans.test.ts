@@ -25,7 +25,7 @@ before(async () => {
     `INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
      SELECT 'c' || (g % 200), g / 200 + 1, md5(g::text) || md5((g + 1)::text), 'u' || (g % 50), 1, 'x', '[]', 'k' || g, g FROM generate_series(0, 19999) g`,
   );
-  await db.query(`INSERT INTO event_cids (sender_id, cid, conversation_id, seq) SELECT sender_id, cid, conversation_id, seq FROM events`);
+  await db.query(`INSERT INTO event_cids (sender_id, cid, conversation_id, seq, id, created_at) SELECT sender_id, cid, conversation_id, seq, id, created_at FROM events`);
   await db.query(`INSERT INTO event_ids (id, conversation_id, seq) SELECT id, conversation_id, seq FROM events`);
   await db.query(`INSERT INTO conversation_seqs (conversation_id, max_seq, last_event_at) SELECT 'c' || g, 100, 0 FROM generate_series(0, 199) g`);
 });
@@ -56,4 +56,6 @@ test('the store statement probes the idempotency index and never scans the event
   assert.match(plan, /event_cids_pkey/, plan);
   assert.doesNotMatch(plan, /Seq Scan on (events|event_cids|event_ids)/, plan);
   assert.match(plan, /conversation_seqs/, plan);
+  // Reading partitions in a generic plan sets all sixteen up on every run: the statement reads none.
+  assert.doesNotMatch(plan, /Scan[^\n]* on events_p/, plan);
 });
