@@ -343,11 +343,18 @@ export class EventsRepository {
 
   /**
    * Queues an event for the search indexer again, after an edit or a revoke: it rewrites (or
-   * drops) the document from the event's state as committed. Should the indexer be writing
-   * this document right now, the insert waits for it, so the new state is indexed after it.
+   * drops) the document from the event's state as committed. Should the indexer hold the
+   * queued row right now (it read the old state), the no-op update waits for its transaction
+   * and, once the indexer has taken the row off the queue, inserts it again: the new state
+   * is indexed after the old one. `DO NOTHING` would not wait, and the old text would stay
+   * under the key index with nothing queued to correct it.
    */
   private async requeue(conversationId: string, seq: number, tx: Queryable): Promise<void> {
-    await this.db.query('INSERT INTO search_queue (conversation_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING', [conversationId, seq], tx);
+    await this.db.query(
+      'INSERT INTO search_queue (conversation_id, seq) VALUES ($1, $2) ON CONFLICT (conversation_id, seq) DO UPDATE SET seq = EXCLUDED.seq',
+      [conversationId, seq],
+      tx,
+    );
   }
 
   /** An edit replaces what readers see, and what search finds, of a text. */

@@ -86,4 +86,26 @@ describe('search indexing off the ack path', () => {
     assert.deepEqual(await find(indexing, 'lamp room', 'c-1'), []);
     assert.equal((await find(indexing, 'lighthouse', 'c-1')).length, 16);
   });
+
+  test('an edit while the indexer holds the old text queues the event again, so the old text is never found', async () => {
+    const { event } = await text(queued, 'c-race', 'r1', 'the launch is on tuesday');
+    // What the indexer does: claim the queued event and read its text, in one transaction.
+    const indexer = await queued.sql.connect();
+    try {
+      await indexer.query('BEGIN');
+      const claimed = await indexer.query("SELECT seq FROM search_queue WHERE conversation_id = 'c-race' FOR UPDATE SKIP LOCKED");
+      assert.equal(claimed.rowCount, 1);
+      const editing = edit(queued, 'c-race', event.id, 'the launch moved to friday', 'r2');
+      await sleep(300);
+      // ...then it writes the document of the text it read and takes the event off the queue.
+      await indexer.query("DELETE FROM search_queue WHERE conversation_id = 'c-race'");
+      await indexer.query('COMMIT');
+      await editing;
+    } finally {
+      indexer.release();
+    }
+    assert.equal(Number((await queued.sql.query("SELECT count(*) AS n FROM search_queue WHERE conversation_id = 'c-race'")).rows[0].n), 1);
+    assert.deepEqual(await find(queued, 'friday', 'c-race'), ['the launch moved to friday']);
+    assert.deepEqual(await find(queued, 'tuesday', 'c-race'), []);
+  });
 });
