@@ -4,6 +4,7 @@ import { Db, ensureDatabase, migrate } from '@im/db';
 import { createLogger, createRegistry, fatal, prom } from '@im/kit';
 import { RelayParams, type RelayResults } from '@im/protocol';
 import { loadOrExit, serveRpc } from '@im/rpc';
+import { RELAY_DB_SETTINGS } from './db-settings.js';
 import { loadConfig } from './config.js';
 import { EventsRepository } from './events/repository.js';
 import { EventsService } from './events/service.js';
@@ -26,10 +27,7 @@ async function main(): Promise<void> {
     logger,
     max: config.databasePoolSize,
     applicationName: 'relay',
-    // Short statements only: JIT compilation would cost more than running them. Search's
-    // per-conversation probes carry cost estimates (unknown keys) that would pass the JIT
-    // threshold and spend a second compiling a query that runs in milliseconds.
-    settings: { jit: 'off' },
+    settings: RELAY_DB_SETTINGS,
   });
   // Statistics from the start and as tables grow, whether or not autovacuum runs.
   await db.analyze();

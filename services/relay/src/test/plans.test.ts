@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { Db, migrate } from '@im/db';
 import { createDatabase, testPostgres, type PostgresServer, type TestDatabase } from '@im/devkit';
 import { createLogger } from '@im/kit';
+import { RELAY_DB_SETTINGS } from '../db-settings.js';
 import { STORE_PLAIN } from '../events/repository.js';
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -37,10 +38,11 @@ after(async () => {
 });
 
 /** The generic plan of a statement, as the relay's connections run it (one plan for any batch). */
-async function genericPlan(text: string, types: string[]): Promise<string> {
-  const client = await db.pool.connect();
+async function genericPlan(text: string, types: string[], on: Db = db): Promise<string> {
+  const client = await on.pool.connect();
   try {
     await client.query('SET plan_cache_mode = force_generic_plan');
+    for (const [name, value] of Object.entries(RELAY_DB_SETTINGS)) await client.query(`SET ${name} = ${value}`);
     await client.query(`PREPARE probe (${types.join(', ')}) AS ${text}`);
     const args = types.map((t) => (t.endsWith('[]') ? `ARRAY[]::${t}` : t === 'bigint' ? '0' : `''`));
     const rows = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE probe(${args.join(', ')})`);
@@ -58,4 +60,23 @@ test('the store statement probes the idempotency index and never scans the event
   assert.match(plan, /conversation_seqs/, plan);
   // Reading partitions in a generic plan sets all sixteen up on every run: the statement reads none.
   assert.doesNotMatch(plan, /Scan[^\n]* on events_p/, plan);
+});
+
+const STORE_TYPES = ['text[]', 'text[]', 'int[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'int[]', 'bigint', 'text[]'];
+
+test('planned on a fresh database, analysed while empty, the store statement still probes the idempotency index', async () => {
+  // What a relay meets at its first start: migrations, ANALYZE of empty tables, then the
+  // store statement prepared once per connection and kept while the tables grow.
+  const fresh = await createDatabase(pg, 'plans_fresh');
+  const freshDb = new Db({ url: fresh.url, logger });
+  try {
+    await migrate(fresh.url, MIGRATIONS, logger);
+    await freshDb.analyze();
+    const plan = await genericPlan(STORE_PLAIN.text, STORE_TYPES, freshDb);
+    assert.match(plan, /Index Scan using event_cids_pkey on event_cids/, plan);
+    assert.doesNotMatch(plan, /Seq Scan on (events|event_cids|event_ids|conversation_seqs)/, plan);
+  } finally {
+    await freshDb.close();
+    await fresh.drop();
+  }
 });
