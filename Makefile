@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: all install build web run test bench bench-timeline bench-search bench-store docs screenshots clean compose-config compose-up compose-down
+.PHONY: all install build web run test bench bench-scale bench-timeline bench-search bench-store docs screenshots clean compose-config compose-up compose-down
 
 all: build
 
@@ -53,10 +53,15 @@ compose-down:
 	docker-compose down
 
 ## Load against a real cluster, each figure beside a ceiling measured in the same run;
-## then the timeline scenario.
+## then the timeline scenario and the four-gateway, two-relay scenario.
 bench: build
 	node scripts/bench/run.mjs
 	node scripts/bench-timeline.mjs
+	node scripts/bench-scale.mjs
+
+## Four gateways and two relays: hand-overs between gateways, cross-gateway latency, CPU per gateway.
+bench-scale: build
+	node scripts/bench-scale.mjs
 
 ## The friends' timeline at size: 500 friends, 20,000 moments, paged while new ones arrive.
 bench-timeline: build
