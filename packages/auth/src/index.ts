@@ -26,10 +26,15 @@ export interface AccessClaims {
  * locally with a key derived from the same secret.
  */
 export class AccessTokens {
-  private readonly key: Buffer;
+  /**
+   * A KeyObject, made once: given raw bytes, jsonwebtoken first tries to parse them as a
+   * public key on every call, which fails slowly (milliseconds per token, on the path of
+   * every connection's authentication).
+   */
+  private readonly key: crypto.KeyObject;
 
   constructor(secret: string) {
-    this.key = deriveKey(secret, 'access-token');
+    this.key = crypto.createSecretKey(deriveKey(secret, 'access-token'));
   }
 
   issue(userId: string, sessionId: string, nowMs: number, ttlSeconds: number): { token: string; expires_at: number } {
