@@ -1,6 +1,7 @@
 import { batch, signal, type Signal } from '@preact/signals';
 import {
   ImClient,
+  ImError,
   IndexedDbStore,
   Kind,
   LocalStorageStore,
@@ -20,7 +21,9 @@ import {
   type TransientEvent,
   type User,
 } from '@im/client';
-import { applyEvent, applyOwnRead, mergeConversations, sortConversations } from '../lib/conversations.js';
+import { applyEvent, applyOwnRead, applyPrefs, mergeConversations, sortConversations } from '../lib/conversations.js';
+import { uploadErrorText, uploadMime, uploadName } from '../lib/files.js';
+import type { FileInfo } from '../lib/tags.js';
 
 /** What the app knows about a person: their public record and, for friends, the remark. */
 export interface Person {
@@ -51,6 +54,13 @@ export interface Toast {
   tone: 'error' | 'info';
 }
 
+/** A message to bring into view once its conversation is open (a search result). */
+export interface Focus {
+  conversation_id: string;
+  event_id: string;
+  seq: number;
+}
+
 export interface HistoryState {
   /** The lowest seq loaded so far: older pages are asked below it. */
   before?: number;
@@ -61,6 +71,8 @@ export interface HistoryState {
 const CONVERSATION_PAGE = 30;
 const HISTORY_PAGE = 50;
 const TYPING_MS = 5000;
+/** Downloaded files kept for thumbnails and repeated downloads. */
+const FILE_CACHE = 40;
 
 type Listener = () => void;
 
@@ -101,6 +113,8 @@ export class ChatModel {
   /** Bumped whenever the local view or the outbox changes: message lists re-read them. */
   readonly viewTick = signal(0);
   readonly toasts = signal<Toast[]>([]);
+  /** A message to scroll to and flash, once its conversation shows it. */
+  readonly focus = signal<Focus | undefined>(undefined);
   /** The conversation on screen, whose messages count as read while the page is visible. */
   openConversation: string | undefined;
 
@@ -109,6 +123,7 @@ export class ChatModel {
   private toastId = 0;
   private loadedOnce = false;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly files = new Map<string, Promise<Blob>>();
 
   constructor(
     session: Session,
@@ -276,6 +291,13 @@ export class ChatModel {
       case 'moment_commented':
         this.momentNews.value++;
         if (this.momentsLoaded.value) void this.loadTimeline();
+        break;
+      case 'conversation_prefs':
+        if (typeof n.conversation_id === 'string') this.patchConversation(n.conversation_id, { pinned: Boolean(n.pinned), muted: Boolean(n.muted) });
+        break;
+      case 'event_hidden':
+        // The SDK drops it from the view; unread and the last message come from the server.
+        this.scheduleRefresh(0);
         break;
       case 'presence': {
         const next = new Map(this.presence.value);
@@ -530,6 +552,89 @@ export class ChatModel {
     this.client.markRead(conversationId, seq).catch(() => undefined);
   }
 
+  private patchConversation(conversationId: string, prefs: { pinned?: boolean; muted?: boolean }): void {
+    this.conversations.value = sortConversations(this.conversations.value.map((c) => (c.conversation_id === conversationId ? applyPrefs(c, prefs) : c)));
+  }
+
+  /** Pins or mutes a conversation (set_conversation_prefs); shown at once, put back if refused. */
+  async setPrefs(conversationId: string, prefs: { pinned?: boolean; muted?: boolean }): Promise<void> {
+    const before = this.conversation(conversationId);
+    if (!before) return;
+    this.patchConversation(conversationId, prefs);
+    const ok = await this.run(this.client.setConversationPrefs(conversationId, prefs));
+    if (!ok) this.patchConversation(conversationId, { pinned: before.pinned ?? false, muted: before.muted ?? false });
+  }
+
+  /** "Delete for me" (hide_event): the message leaves this user's view on every device. */
+  async hide(conversationId: string, eventId: string): Promise<void> {
+    const ok = await this.run(this.client.hideEvent(eventId), 'Deleted for you');
+    if (ok && this.conversation(conversationId)?.last_event?.id === eventId) this.scheduleRefresh(0);
+  }
+
+  /** Opens a conversation at one of its messages (loaded as far back as needed). */
+  reveal(focus: Focus): void {
+    this.focus.value = focus;
+  }
+
+  /**
+   * Uploads a picked file and sends it as a file message. The upload happens here; the
+   * message then goes through the outbox like any other (shown as sending until acked).
+   * Resolves false, with a toast saying why, when the upload is refused.
+   */
+  async sendUpload(conversationId: string, file: File, caption: string): Promise<boolean> {
+    const name = uploadName(file.name);
+    let uploaded;
+    try {
+      uploaded = await this.client.uploadFile(file, { name, mime: uploadMime(file.type) });
+    } catch (err) {
+      this.toast(uploadErrorText(err as ImError));
+      return false;
+    }
+    const dim = uploaded.mime.startsWith('image/') ? await imageDim(file) : undefined;
+    this.client
+      .sendFile(conversationId, { url: uploaded.url, mime: uploaded.mime, size: uploaded.size, name, sha256: uploaded.sha256, ...(dim ? { dim } : {}) }, caption)
+      .catch((err: unknown) => {
+        if (this.client.state !== 'closed') this.toast(`File not sent: ${errorText(err)}`);
+      });
+    return true;
+  }
+
+  /** A file of this gateway, fetched with the token in a header (kept for a while, for thumbnails). */
+  fetchFile(url: string): Promise<Blob> {
+    let p = this.files.get(url);
+    if (!p) {
+      p = this.client.downloadFile(url).then(async (res) => {
+        if (res.ok) return res.blob();
+        const body = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+        if (res.status === 404) throw new ImError({ code: 'not_found', message: 'this file is not available to you (withdrawn, or you left the conversation)' }, 404);
+        throw new ImError((body.error ?? { code: 'internal', message: `HTTP ${res.status}` }) as ConstructorParameters<typeof ImError>[0], res.status);
+      });
+      p.catch(() => this.files.delete(url));
+      this.files.set(url, p);
+      if (this.files.size > FILE_CACHE) this.files.delete(this.files.keys().next().value!);
+    }
+    return p;
+  }
+
+  /** Saves a file of this gateway under its name: fetched with the token, handed over as a blob URL. */
+  async download(f: FileInfo): Promise<void> {
+    try {
+      const blob = await this.fetchFile(f.url);
+      // As octet-stream, so the blob URL (which has this page's origin) is saved, never shown.
+      const href = URL.createObjectURL(blob.slice(0, blob.size, 'application/octet-stream'));
+      const a = document.createElement('a');
+      a.href = href;
+      a.download = f.name;
+      a.rel = 'noopener';
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(href), 60_000);
+    } catch (err) {
+      this.toast(`Download failed: ${errorText(err)}`);
+    }
+  }
+
   /** Opens (or finds) the single conversation with a friend; returns its id. */
   async chatWith(userId: string): Promise<string | undefined> {
     const res = await this.run(this.client.createConversation(userId));
@@ -595,6 +700,18 @@ function closedMessage(c: ClosedReason): string {
       return 'Your session has expired: please sign in again.';
     default:
       return c.message;
+  }
+}
+
+/** "WxH" of a picked image, when the browser can decode it (the `dim` tag). */
+async function imageDim(file: Blob): Promise<string | undefined> {
+  try {
+    const bitmap = await createImageBitmap(file);
+    const dim = `${bitmap.width}x${bitmap.height}`;
+    bitmap.close();
+    return dim;
+  } catch {
+    return undefined;
   }
 }
 
