@@ -475,6 +475,8 @@ export class ChatModel {
     if (h?.loading || (h && !h.hasMore)) return;
     this.setHistory(conversationId, { ...(h ?? { hasMore: true }), loading: true });
     try {
+      // A chat opened while connecting (a reload on it) loads once the client is open.
+      if (this.client.state !== 'open') await this.client.ready();
       const page = await this.client.history(conversationId, { limit: HISTORY_PAGE, ...(h?.before !== undefined ? { before_seq: h.before } : {}) });
       const first = page.events[0]?.seq;
       const before = first ?? h?.before;
