@@ -1,7 +1,6 @@
 import { batch, signal, type Signal } from '@preact/signals';
 import {
   ImClient,
-  ImError,
   IndexedDbStore,
   Kind,
   LocalStorageStore,
@@ -22,8 +21,10 @@ import {
   type User,
 } from '@im/client';
 import { applyEvent, applyOwnRead, applyPrefs, mergeConversations, sortConversations } from '../lib/conversations.js';
-import { uploadErrorText, uploadMime, uploadName } from '../lib/files.js';
-import type { FileInfo } from '../lib/tags.js';
+import { errorText } from '../lib/errors.js';
+import { FileTransfer } from './files.js';
+
+export { errorText };
 
 /** What the app knows about a person: their public record and, for friends, the remark. */
 export interface Person {
@@ -71,8 +72,6 @@ export interface HistoryState {
 const CONVERSATION_PAGE = 30;
 const HISTORY_PAGE = 50;
 const TYPING_MS = 5000;
-/** Downloaded files kept for thumbnails and repeated downloads. */
-const FILE_CACHE = 40;
 
 type Listener = () => void;
 
@@ -115,6 +114,8 @@ export class ChatModel {
   readonly toasts = signal<Toast[]>([]);
   /** A message to scroll to and flash, once its conversation shows it. */
   readonly focus = signal<Focus | undefined>(undefined);
+  /** Uploads and downloads, with the token in a header. */
+  readonly files: FileTransfer;
   /** The conversation on screen, whose messages count as read while the page is visible. */
   openConversation: string | undefined;
 
@@ -123,7 +124,6 @@ export class ChatModel {
   private toastId = 0;
   private loadedOnce = false;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly files = new Map<string, Promise<Blob>>();
 
   constructor(
     session: Session,
@@ -133,6 +133,7 @@ export class ChatModel {
   ) {
     this.me = signal(session.user);
     this.client = new ImClient({ url, session, store: storeFor(session.user.user_id) });
+    this.files = new FileTransfer(this.client, (text) => this.toast(text));
     this.peerRead.value = loadPeerRead(session.user.user_id);
     this.listen();
   }
@@ -578,65 +579,6 @@ export class ChatModel {
     this.focus.value = focus;
   }
 
-  /**
-   * Uploads a picked file and sends it as a file message. The upload happens here; the
-   * message then goes through the outbox like any other (shown as sending until acked).
-   * Resolves false, with a toast saying why, when the upload is refused.
-   */
-  async sendUpload(conversationId: string, file: File, caption: string): Promise<boolean> {
-    const name = uploadName(file.name);
-    let uploaded;
-    try {
-      uploaded = await this.client.uploadFile(file, { name, mime: uploadMime(file.type) });
-    } catch (err) {
-      this.toast(uploadErrorText(err as ImError));
-      return false;
-    }
-    const dim = uploaded.mime.startsWith('image/') ? await imageDim(file) : undefined;
-    this.client
-      .sendFile(conversationId, { url: uploaded.url, mime: uploaded.mime, size: uploaded.size, name, sha256: uploaded.sha256, ...(dim ? { dim } : {}) }, caption)
-      .catch((err: unknown) => {
-        if (this.client.state !== 'closed') this.toast(`File not sent: ${errorText(err)}`);
-      });
-    return true;
-  }
-
-  /** A file of this gateway, fetched with the token in a header (kept for a while, for thumbnails). */
-  fetchFile(url: string): Promise<Blob> {
-    let p = this.files.get(url);
-    if (!p) {
-      p = this.client.downloadFile(url).then(async (res) => {
-        if (res.ok) return res.blob();
-        const body = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-        if (res.status === 404) throw new ImError({ code: 'not_found', message: 'this file is not available to you (withdrawn, or you left the conversation)' }, 404);
-        throw new ImError((body.error ?? { code: 'internal', message: `HTTP ${res.status}` }) as ConstructorParameters<typeof ImError>[0], res.status);
-      });
-      p.catch(() => this.files.delete(url));
-      this.files.set(url, p);
-      if (this.files.size > FILE_CACHE) this.files.delete(this.files.keys().next().value!);
-    }
-    return p;
-  }
-
-  /** Saves a file of this gateway under its name: fetched with the token, handed over as a blob URL. */
-  async download(f: FileInfo): Promise<void> {
-    try {
-      const blob = await this.fetchFile(f.url);
-      // As octet-stream, so the blob URL (which has this page's origin) is saved, never shown.
-      const href = URL.createObjectURL(blob.slice(0, blob.size, 'application/octet-stream'));
-      const a = document.createElement('a');
-      a.href = href;
-      a.download = f.name;
-      a.rel = 'noopener';
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(href), 60_000);
-    } catch (err) {
-      this.toast(`Download failed: ${errorText(err)}`);
-    }
-  }
-
   /** Opens (or finds) the single conversation with a friend; returns its id. */
   async chatWith(userId: string): Promise<string | undefined> {
     const res = await this.run(this.client.createConversation(userId));
@@ -684,15 +626,6 @@ export class ChatModel {
 }
 
 
-export function errorText(err: unknown): string {
-  if (err && typeof err === 'object' && 'message' in err && typeof err.message === 'string') {
-    const code = (err as { code?: string }).code;
-    if (code === 'unavailable' && /not connected/.test(err.message)) return 'Not connected right now: try again in a moment.';
-    return err.message.charAt(0).toUpperCase() + err.message.slice(1);
-  }
-  return 'Something went wrong';
-}
-
 function closedMessage(c: ClosedReason): string {
   switch (c.reason) {
     case 'revoked':
@@ -702,18 +635,6 @@ function closedMessage(c: ClosedReason): string {
       return 'Your session has expired: please sign in again.';
     default:
       return c.message;
-  }
-}
-
-/** "WxH" of a picked image, when the browser can decode it (the `dim` tag). */
-async function imageDim(file: Blob): Promise<string | undefined> {
-  try {
-    const bitmap = await createImageBitmap(file);
-    const dim = `${bitmap.width}x${bitmap.height}`;
-    bitmap.close();
-    return dim;
-  } catch {
-    return undefined;
   }
 }
 

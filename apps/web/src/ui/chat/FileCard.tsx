@@ -24,7 +24,7 @@ function StoredFile({ model, f }: { model: ChatModel; f: FileInfo }) {
   const [busy, setBusy] = useState(false);
   const download = () => {
     setBusy(true);
-    void model.download(f).finally(() => setBusy(false));
+    void model.files.download(f).finally(() => setBusy(false));
   };
   return (
     <div class="file-card">
@@ -87,7 +87,7 @@ function useBlobUrl(model: ChatModel, url: string, enabled: boolean): string | u
     if (!enabled) return;
     let live = true;
     let made: string | undefined;
-    model.fetchFile(url).then(
+    model.files.fetch(url).then(
       (blob) => {
         if (!live) return;
         made = URL.createObjectURL(blob);

@@ -39,7 +39,7 @@ function UploadForm({ model, conversationId, onClose }: { model: ChatModel; conv
     e.preventDefault();
     if (!file || busy) return;
     setBusy(true);
-    const sent = await model.sendUpload(conversationId, file, caption.trim());
+    const sent = await model.files.sendUpload(conversationId, file, caption.trim());
     setBusy(false);
     if (sent) onClose();
   };
