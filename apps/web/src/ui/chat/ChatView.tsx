@@ -83,6 +83,12 @@ export function ChatView({ model, conversationId }: { model: ChatModel; conversa
     if (el.scrollTop < 120) loadOlder();
   };
 
+  // A thumbnail arrives after its message has been laid out: stay at the bottom if there.
+  const onImageLoad = () => {
+    const el = scroller.current;
+    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+  };
+
   const react = (m: Shown, emoji: string) => {
     if (!m.id) return;
     const mine = m.reactions?.[emoji]?.includes(model.userId);
@@ -191,7 +197,7 @@ export function ChatView({ model, conversationId }: { model: ChatModel; conversa
           </button>
         )}
       </header>
-      <div class="messages" ref={scroller} onScroll={onScroll}>
+      <div class="messages" ref={scroller} onScroll={onScroll} onLoadCapture={onImageLoad}>
         {history?.hasMore && (
           <button type="button" class="btn ghost small load-older" onClick={loadOlder} disabled={history.loading}>
             {history.loading ? 'Loading…' : 'Load earlier messages'}
