@@ -4,14 +4,14 @@ import type { ChatModel } from '../../app/model.js';
 import { navigate } from '../../app/router.js';
 import { dayLabel, presenceLabel } from '../../lib/format.js';
 import { Avatar } from '../Avatar.js';
+import { Dialog } from '../Dialog.js';
 import { BackButton } from '../Shell.js';
 import { Icon } from '../icons.js';
+import { MessageSearch } from '../search/MessageSearch.js';
 import { Composer } from './Composer.js';
 import { ActionsDialog, ForwardDialog } from './dialogs.js';
 import { FileDialog } from './FileDialog.js';
 import { ReadByDialog } from './ReadByDialog.js';
-import { Dialog } from '../Dialog.js';
-import { MessageSearch } from '../search/MessageSearch.js';
 import { fromEvent, fromOutbox, MessageItem, type Shown } from './Message.js';
 
 const SHOWN_KINDS: ReadonlySet<number> = new Set([Kind.TEXT, Kind.FILE, Kind.FORWARD]);
