@@ -15,6 +15,7 @@ import {
   type Session,
   type Tag,
   type TransientEvent,
+  type UploadedFile,
 } from '@im/protocol';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { ImCommands } from './commands-api.js';
@@ -514,6 +515,33 @@ export class ImClient extends ImCommands {
     }, delay);
   }
 
+  // ---- files --------------------------------------------------------------------------
+
+  /**
+   * Uploads a file (POST /api/files) with the current access token. A 401 (the token
+   * expired meanwhile) refreshes the tokens and tries once more, when the body can be read
+   * again (bytes or a Blob; a stream cannot).
+   */
+  async uploadFile(body: Uint8Array | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, options: { name: string; mime?: string }): Promise<UploadedFile> {
+    try {
+      return await this.http.uploadFile(this.session.token, body, options);
+    } catch (err) {
+      const repeatable = body instanceof Uint8Array || (typeof Blob !== 'undefined' && body instanceof Blob);
+      if (!repeatable || !(err instanceof ImError) || err.status !== 401 || (await this.refreshTokens()) !== 'ok') throw err;
+      return this.http.uploadFile(this.session.token, body, options);
+    }
+  }
+
+  /**
+   * GET of a file URL with the access token in the Authorization header (never in the
+   * URL), refreshed once on a 401. Resolves with the response, whatever its status.
+   */
+  async downloadFile(url: string, options: { range?: string } = {}): Promise<Response> {
+    const res = await this.http.downloadFile(this.session.token, url, options);
+    if (res.status !== 401 || (await this.refreshTokens()) !== 'ok') return res;
+    return this.http.downloadFile(this.session.token, url, options);
+  }
+
   // ---- requests -----------------------------------------------------------------------
 
   /**
@@ -829,6 +857,17 @@ export class ImClient extends ImCommands {
   override unsubscribe(conversationId: string) {
     this.subscriptions.delete(conversationId);
     return this.request('unsubscribe', { conversation_id: conversationId });
+  }
+
+  /**
+   * "Delete for me" (hide_event): once the server has it, the message leaves the local view
+   * here at once; the user's other devices learn it from the `event_hidden` notice.
+   */
+  override async hideEvent(eventId: string) {
+    const res = await this.request('hide_event', { event_id: eventId });
+    const gone = this.view.remove(eventId);
+    if (gone) this.emitter.emit('view', { conversation_id: gone.conversation_id, messages: [], removed: [gone.id] });
+    return res;
   }
 
   sendText(conversationId: string, content: string, options: { reply_to?: string; mentions?: string[]; cid?: string } = {}): Promise<Ack> {

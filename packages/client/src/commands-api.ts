@@ -26,6 +26,23 @@ export abstract class ImCommands {
     return this.request('unsubscribe', { conversation_id: conversationId });
   }
 
+  // Search, receipts and per-member state (contract 9)
+  /** Messages matching a query, newest first; pass `next_cursor` back as `cursor` for the next page. */
+  searchMessages(data: CommandData<'search_messages'>) {
+    return this.request('search_messages', data);
+  }
+  /** Who of the members at `seq` has read up to it, and who has not. */
+  getReadReceipts(conversationId: string, seq: number) {
+    return this.request('get_read_receipts', { conversation_id: conversationId, seq });
+  }
+  /** "Delete for me": the event leaves this user's own view on every device. */
+  hideEvent(eventId: string) {
+    return this.request('hide_event', { event_id: eventId });
+  }
+  setConversationPrefs(conversationId: string, prefs: { pinned?: boolean; muted?: boolean }) {
+    return this.request('set_conversation_prefs', { conversation_id: conversationId, ...prefs });
+  }
+
   // Friends and blocks
   getFriends() {
     return this.request('get_friends');

@@ -56,6 +56,29 @@ describe('ImClient sessions: token expiry (4001) and refresh', () => {
     assert.equal(a.client.state, 'open');
   });
 
+  test('files: an upload and a download with an expired token refresh it once and succeed', async () => {
+    const { alice } = await friends();
+    // Not connected: only the file calls can notice the expiry, by their 401.
+    const a = record(new ImClient({ url: cluster.gatewayUrl, session: alice.session, refreshBeforeExpiryMs: 0 }));
+    const expired = () => Date.now() > a.client.currentSession.expires_at + 1000;
+    await until(expired, 'the first token to expire');
+    const bytes = Buffer.from('a file sent with a stale token');
+    const file = await a.client.uploadFile(bytes, { name: 'stale.txt', mime: 'text/plain' });
+    assert.equal(file.size, bytes.length);
+    assert.equal(a.sessions.length, 1, 'refreshed once');
+    await until(expired, 'the refreshed token to expire');
+    const res = await a.client.downloadFile(file.url);
+    assert.equal(res.status, 200);
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), bytes);
+    assert.equal(a.sessions.length, 2);
+    // A stream cannot be read twice: its 401 is the caller's to handle.
+    await until(expired, 'the third token to expire');
+    await assert.rejects(
+      a.client.uploadFile(new Blob([bytes]).stream(), { name: 'stream.txt' }),
+      (err: { status?: number }) => err.status === 401,
+    );
+  });
+
   test('a refused refresh is reported as closed (refresh_failed), never retried', async () => {
     const { alice } = await friends();
     // Whether it opens first or meets the expiry at the upgrade, the refresh is refused.

@@ -20,7 +20,11 @@ import {
   type TransientEvent,
   type User,
 } from '@im/client';
-import { applyEvent, applyOwnRead, mergeConversations, sortConversations } from '../lib/conversations.js';
+import { applyEvent, applyOwnRead, applyPrefs, mergeConversations, sortConversations } from '../lib/conversations.js';
+import { errorText } from '../lib/errors.js';
+import { FileTransfer } from './files.js';
+
+export { errorText };
 
 /** What the app knows about a person: their public record and, for friends, the remark. */
 export interface Person {
@@ -49,6 +53,13 @@ export interface Toast {
   id: number;
   text: string;
   tone: 'error' | 'info';
+}
+
+/** A message to bring into view once its conversation is open (a search result). */
+export interface Focus {
+  conversation_id: string;
+  event_id: string;
+  seq: number;
 }
 
 export interface HistoryState {
@@ -101,6 +112,10 @@ export class ChatModel {
   /** Bumped whenever the local view or the outbox changes: message lists re-read them. */
   readonly viewTick = signal(0);
   readonly toasts = signal<Toast[]>([]);
+  /** A message to scroll to and flash, once its conversation shows it. */
+  readonly focus = signal<Focus | undefined>(undefined);
+  /** Uploads and downloads, with the token in a header. */
+  readonly files: FileTransfer;
   /** The conversation on screen, whose messages count as read while the page is visible. */
   openConversation: string | undefined;
 
@@ -118,6 +133,7 @@ export class ChatModel {
   ) {
     this.me = signal(session.user);
     this.client = new ImClient({ url, session, store: storeFor(session.user.user_id) });
+    this.files = new FileTransfer(this.client, (text) => this.toast(text));
     this.peerRead.value = loadPeerRead(session.user.user_id);
     this.listen();
   }
@@ -276,6 +292,13 @@ export class ChatModel {
       case 'moment_commented':
         this.momentNews.value++;
         if (this.momentsLoaded.value) void this.loadTimeline();
+        break;
+      case 'conversation_prefs':
+        if (typeof n.conversation_id === 'string') this.patchConversation(n.conversation_id, { pinned: Boolean(n.pinned), muted: Boolean(n.muted) });
+        break;
+      case 'event_hidden':
+        // The SDK drops it from the view; unread and the last message come from the server.
+        this.scheduleRefresh(0);
         break;
       case 'presence': {
         const next = new Map(this.presence.value);
@@ -453,6 +476,8 @@ export class ChatModel {
     if (h?.loading || (h && !h.hasMore)) return;
     this.setHistory(conversationId, { ...(h ?? { hasMore: true }), loading: true });
     try {
+      // A chat opened while connecting (a reload on it) loads once the client is open.
+      if (this.client.state !== 'open') await this.client.ready();
       const page = await this.client.history(conversationId, { limit: HISTORY_PAGE, ...(h?.before !== undefined ? { before_seq: h.before } : {}) });
       const first = page.events[0]?.seq;
       const before = first ?? h?.before;
@@ -530,6 +555,30 @@ export class ChatModel {
     this.client.markRead(conversationId, seq).catch(() => undefined);
   }
 
+  private patchConversation(conversationId: string, prefs: { pinned?: boolean; muted?: boolean }): void {
+    this.conversations.value = sortConversations(this.conversations.value.map((c) => (c.conversation_id === conversationId ? applyPrefs(c, prefs) : c)));
+  }
+
+  /** Pins or mutes a conversation (set_conversation_prefs); shown at once, put back if refused. */
+  async setPrefs(conversationId: string, prefs: { pinned?: boolean; muted?: boolean }): Promise<void> {
+    const before = this.conversation(conversationId);
+    if (!before) return;
+    this.patchConversation(conversationId, prefs);
+    const ok = await this.run(this.client.setConversationPrefs(conversationId, prefs));
+    if (!ok) this.patchConversation(conversationId, { pinned: before.pinned ?? false, muted: before.muted ?? false });
+  }
+
+  /** "Delete for me" (hide_event): the message leaves this user's view on every device. */
+  async hide(conversationId: string, eventId: string): Promise<void> {
+    const ok = await this.run(this.client.hideEvent(eventId), 'Deleted for you');
+    if (ok && this.conversation(conversationId)?.last_event?.id === eventId) this.scheduleRefresh(0);
+  }
+
+  /** Opens a conversation at one of its messages (loaded as far back as needed). */
+  reveal(focus: Focus): void {
+    this.focus.value = focus;
+  }
+
   /** Opens (or finds) the single conversation with a friend; returns its id. */
   async chatWith(userId: string): Promise<string | undefined> {
     const res = await this.run(this.client.createConversation(userId));
@@ -576,15 +625,6 @@ export class ChatModel {
   }
 }
 
-
-export function errorText(err: unknown): string {
-  if (err && typeof err === 'object' && 'message' in err && typeof err.message === 'string') {
-    const code = (err as { code?: string }).code;
-    if (code === 'unavailable' && /not connected/.test(err.message)) return 'Not connected right now: try again in a moment.';
-    return err.message.charAt(0).toUpperCase() + err.message.slice(1);
-  }
-  return 'Something went wrong';
-}
 
 function closedMessage(c: ClosedReason): string {
   switch (c.reason) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Conversation, ImEvent } from '@im/client';
-import { applyEvent, applyOwnRead, mergeConversations, sortConversations } from './conversations.js';
+import { applyEvent, applyOwnRead, applyPrefs, mergeConversations, sortConversations } from './conversations.js';
 import { previewText } from './preview.js';
 
 function conv(id: string, updated_at: number, extra: Partial<Conversation> = {}): Conversation {
@@ -66,4 +66,14 @@ test('previews of files, forwards and long text', () => {
   assert.equal(previewText(ev(1, 1, { content: 'a\n\nb' })), 'a b');
   assert.equal(previewText(ev(1, 1, { content: 'x'.repeat(500) })).length, 120);
   assert.equal(previewText(null), '');
+});
+
+test('pinning moves a conversation first; preferences change only what is given', () => {
+  const list = [conv('a', 3), conv('b', 2), conv('c', 1)];
+  const pinned = sortConversations(list.map((c) => (c.conversation_id === 'c' ? applyPrefs(c, { pinned: true }) : c)));
+  assert.deepEqual(pinned.map((c) => c.conversation_id), ['c', 'a', 'b']);
+  const muted = applyPrefs(pinned[0]!, { muted: true });
+  assert.equal(muted.pinned, true);
+  assert.equal(muted.muted, true);
+  assert.equal(applyPrefs(muted, { muted: true }), muted, 'no change, same object');
 });

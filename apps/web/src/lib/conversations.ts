@@ -66,3 +66,11 @@ export function applyOwnRead(conv: Conversation, readSeq: number): Conversation 
   if (readSeq <= conv.read_seq) return conv;
   return { ...conv, read_seq: readSeq, unread: readSeq >= conv.max_seq ? 0 : conv.unread };
 }
+
+/** New preferences of a conversation (set here, or a `conversation_prefs` notice from another device). */
+export function applyPrefs(conv: Conversation, prefs: { pinned?: boolean; muted?: boolean }): Conversation {
+  const pinned = prefs.pinned ?? conv.pinned ?? false;
+  const muted = prefs.muted ?? conv.muted ?? false;
+  if (pinned === (conv.pinned ?? false) && muted === (conv.muted ?? false)) return conv;
+  return { ...conv, pinned, muted };
+}

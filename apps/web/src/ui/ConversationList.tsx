@@ -4,6 +4,7 @@ import { listTime } from '../lib/format.js';
 import { previewText } from '../lib/preview.js';
 import { Avatar } from './Avatar.js';
 import { Icon } from './icons.js';
+import { MessageSearch } from './search/MessageSearch.js';
 
 export function ConversationList({ model, selected }: { model: ChatModel; selected?: string | undefined }) {
   const list = model.conversations.value;
@@ -19,18 +20,20 @@ export function ConversationList({ model, selected }: { model: ChatModel; select
       <header class="pane-head">
         <h1>Chats</h1>
       </header>
-      {!loaded && <p class="muted pad">Loading conversations…</p>}
-      {loaded && list.length === 0 && <p class="muted pad">No conversations yet. Add a friend to start chatting.</p>}
-      <ul class="conv-list" aria-label="Conversations">
-        {list.map((c) => (
-          <Row key={c.conversation_id} model={model} c={c} active={c.conversation_id === selected} now={now} />
-        ))}
-      </ul>
-      {more && (
-        <button type="button" class="btn ghost block" onClick={() => void model.loadMoreConversations()}>
-          Show older conversations
-        </button>
-      )}
+      <MessageSearch model={model}>
+        {!loaded && <p class="muted pad">Loading conversations…</p>}
+        {loaded && list.length === 0 && <p class="muted pad">No conversations yet. Add a friend to start chatting.</p>}
+        <ul class="conv-list" aria-label="Conversations">
+          {list.map((c) => (
+            <Row key={c.conversation_id} model={model} c={c} active={c.conversation_id === selected} now={now} />
+          ))}
+        </ul>
+        {more && (
+          <button type="button" class="btn ghost block" onClick={() => void model.loadMoreConversations()}>
+            Show older conversations
+          </button>
+        )}
+      </MessageSearch>
     </div>
   );
 }

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import type { Page } from 'playwright-core';
 import type { ImSocket } from '@im/client';
 import { befriend, newUser, startCluster, type TestUser } from '../cluster.js';
@@ -15,6 +16,43 @@ const OUT = path.join(ROOT, 'docs', 'screenshots');
 let n = 0;
 function ev(s: ImSocket, conversation_id: string, kind: number, content: string, tags: string[][]) {
   return s.sendEvent({ conversation_id, kind, content, tags, cid: `shot-${++n}` });
+}
+
+function crc32(buf: Buffer): number {
+  let c = ~0;
+  for (const byte of buf) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+/** A PNG of a sunrise gradient over a ridge, drawn here so the repository holds no photo. */
+function sunrisePng(width: number, height: number): Buffer {
+  const rows: Buffer[] = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x++) {
+      const ridge = height * (0.62 + 0.12 * Math.sin(x / 37) + 0.05 * Math.sin(x / 11));
+      const t = y / height;
+      const [r, g, b] = y > ridge ? [40 + 20 * t, 60 + 30 * t, 70] : [250 - 120 * t, 170 - 60 * t, 90 + 120 * t];
+      row.set([r, g, b].map((v) => Math.round(v)), 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
 }
 
 async function main(): Promise<void> {
@@ -29,7 +67,7 @@ async function main(): Promise<void> {
       await s.request('update_profile', { nickname: nick });
       people.push([u, s, nick]);
     }
-    const [[alice, sa], [, sb], [, sc], [, sd], [, se]] = people as [[TestUser, ImSocket, string], [TestUser, ImSocket, string], [TestUser, ImSocket, string], [TestUser, ImSocket, string], [TestUser, ImSocket, string]];
+    const [[alice, sa], [bob, sb], [, sc], [dan, sd], [, se]] = people as [[TestUser, ImSocket, string], [TestUser, ImSocket, string], [TestUser, ImSocket, string], [TestUser, ImSocket, string], [TestUser, ImSocket, string]];
     const bobDm = await befriend(sb, sa, alice.userId);
     const carolDm = await befriend(sc, sa, alice.userId);
     await befriend(sd, sa, alice.userId);
@@ -41,12 +79,15 @@ async function main(): Promise<void> {
     await sc.sendText(g, 'Me! Which trail?');
     await sa.sendText(g, 'The ridge loop, 14 km. Meet at the station at 8:30');
     await sb.sendText(g, `@Alice Martin count me in, I'll bring snacks`, { tags: [['mention', alice.userId]] });
+    const photo = await cluster.http.uploadFile(dan.session.token, sunrisePng(480, 270), { name: 'ridge-at-dawn.png', mime: 'image/png' });
+    await sd.sendFile(g, photo, { name: 'ridge-at-dawn.png', caption: 'Last time up there', tags: [['dim', '480x270']] });
     await ev(sd, g, 3, 'Route map', [
       ['url', 'https://maps.example.com/ridge-loop.gpx'],
       ['m', 'application/gpx+xml'],
       ['size', '48211'],
       ['name', 'ridge-loop.gpx'],
     ]);
+    await sa.request('set_conversation_prefs', { conversation_id: g, pinned: true });
 
     await sc.sendText(carolDm, 'Are we still on for coffee tomorrow?');
     await sc.sendText(carolDm, 'I found a new place near the park ☕');
@@ -57,12 +98,8 @@ async function main(): Promise<void> {
     await sa.sendText(bobDm, 'Exactly, nothing lost and nothing twice 🎉', { tags: [['reply', q.event_id]] });
     await ev(sa, bobDm, 12, '👍', [['e', hi.event_id]]);
     await ev(sb, bobDm, 12, '🎉', [['e', q.event_id]]);
-    await ev(sb, bobDm, 3, 'Here are the slides', [
-      ['url', 'https://files.example.com/release-slides.pdf'],
-      ['m', 'application/pdf'],
-      ['size', '1843200'],
-      ['name', 'release-slides.pdf'],
-    ]);
+    const slides = await cluster.http.uploadFile(bob.session.token, Buffer.alloc(1843200, 0x25), { name: 'release-slides.pdf', mime: 'application/pdf' });
+    await sb.sendFile(bobDm, slides, { name: 'release-slides.pdf', caption: 'Here are the slides' });
     const last = await sa.sendText(bobDm, 'Thanks, I will read them tonight');
     await ev(sa, bobDm, 7, 'Thanks, I will read them on the train', [['e', last.event_id]]);
 
@@ -96,7 +133,18 @@ async function main(): Promise<void> {
 
     await openChat(page, 'Weekend hike');
     await page.locator('.file-name', { hasText: 'ridge-loop.gpx' }).waitFor();
+    await page.locator('img.file-preview[alt="ridge-at-dawn.png"]').evaluate((el) => (el as unknown as { decode(): Promise<void> }).decode());
     await shot(page, 'group-chat');
+
+    // The search index is written in the background: wait until it has the message.
+    while ((await sa.request('search_messages', { query: 'trail' })).events.length === 0) await new Promise((r) => setTimeout(r, 100));
+    await goTo(page, 'Chats');
+    await page.getByLabel('Search messages').fill('trail');
+    await page.getByRole('list', { name: 'Search results' }).getByRole('button').first().waitFor();
+    await page.getByRole('list', { name: 'Search results' }).getByRole('button').first().click();
+    await page.locator('.chat-head h2', { hasText: 'Weekend hike' }).waitFor();
+    await shot(page, 'search');
+    await page.getByRole('button', { name: 'Clear search' }).click();
 
     await goTo(page, 'Friends');
     await page.getByRole('region', { name: 'Friend requests' }).waitFor();

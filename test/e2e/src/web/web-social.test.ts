@@ -75,6 +75,7 @@ describe('web client: history, files, forwards, friends and groups', () => {
   test('a file message from a link reaches the other side with its tags', async () => {
     await page.getByRole('button', { name: 'Send a file' }).click();
     const d = page.getByRole('dialog', { name: 'Send a file' });
+    await d.getByRole('tab', { name: 'A link' }).click();
     await d.getByLabel('Link to the file').fill('https://files.example.com/report.pdf');
     await d.getByLabel('File name').fill('report.pdf');
     await d.getByLabel('Size in bytes').fill('2048');

@@ -4,10 +4,14 @@ import type { ChatModel } from '../../app/model.js';
 import { navigate } from '../../app/router.js';
 import { dayLabel, presenceLabel } from '../../lib/format.js';
 import { Avatar } from '../Avatar.js';
+import { Dialog } from '../Dialog.js';
 import { BackButton } from '../Shell.js';
 import { Icon } from '../icons.js';
+import { MessageSearch } from '../search/MessageSearch.js';
 import { Composer } from './Composer.js';
-import { ActionsDialog, FileDialog, ForwardDialog } from './dialogs.js';
+import { ActionsDialog, ForwardDialog } from './dialogs.js';
+import { FileDialog } from './FileDialog.js';
+import { ReadByDialog } from './ReadByDialog.js';
 import { fromEvent, fromOutbox, MessageItem, type Shown } from './Message.js';
 
 const SHOWN_KINDS: ReadonlySet<number> = new Set([Kind.TEXT, Kind.FILE, Kind.FORWARD]);
@@ -22,6 +26,8 @@ export function ChatView({ model, conversationId }: { model: ChatModel; conversa
   const [actions, setActions] = useState<Shown | undefined>();
   const [forwarding, setForwarding] = useState<Shown | undefined>();
   const [attaching, setAttaching] = useState(false);
+  const [readBy, setReadBy] = useState<Shown | undefined>();
+  const [searching, setSearching] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const anchor = useRef<{ height: number; top: number } | undefined>(undefined);
@@ -77,6 +83,12 @@ export function ChatView({ model, conversationId }: { model: ChatModel; conversa
     if (el.scrollTop < 120) loadOlder();
   };
 
+  // A thumbnail arrives after its message has been laid out: stay at the bottom if there.
+  const onImageLoad = () => {
+    const el = scroller.current;
+    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+  };
+
   const react = (m: Shown, emoji: string) => {
     if (!m.id) return;
     const mine = m.reactions?.[emoji]?.includes(model.userId);
@@ -93,6 +105,27 @@ export function ChatView({ model, conversationId }: { model: ChatModel; conversa
     el.classList.add('flash');
     setTimeout(() => el.classList.remove('flash'), 1200);
   };
+
+  // A message asked for from elsewhere (a search result): load older pages until it is
+  // there, then bring it into view.
+  const focus = model.focus.value;
+  useEffect(() => {
+    if (!focus || focus.conversation_id !== conversationId) return;
+    if (model.client.view.message(focus.event_id)) {
+      model.focus.value = undefined;
+      atBottom.current = false;
+      requestAnimationFrame(() => jump(focus.event_id));
+      return;
+    }
+    if (!history || history.loading) return;
+    const oldest = history.before ?? Infinity;
+    if (history.hasMore && oldest > focus.seq) {
+      void model.loadHistory(conversationId);
+    } else {
+      model.focus.value = undefined;
+      model.toast('That message is no longer here.', 'info');
+    }
+  }, [focus, conversationId, history, model.viewTick.value]);
 
   const editLast = () => {
     const last = [...stored].reverse().find((m) => m.sender_id === model.userId && m.kind === Kind.TEXT && m.revoked_at === undefined);
@@ -128,6 +161,31 @@ export function ChatView({ model, conversationId }: { model: ChatModel; conversa
             {subtitle}
           </p>
         </div>
+        <button type="button" class="icon-btn" aria-label="Search in conversation" onClick={() => setSearching(true)}>
+          <Icon name="search" />
+        </button>
+        {conv && (
+          <button
+            type="button"
+            class={`icon-btn toggle${conv.pinned ? ' on' : ''}`}
+            aria-label={conv.pinned ? 'Unpin conversation' : 'Pin conversation'}
+            aria-pressed={Boolean(conv.pinned)}
+            onClick={() => void model.setPrefs(conversationId, { pinned: !conv.pinned })}
+          >
+            <Icon name="pin" />
+          </button>
+        )}
+        {conv && (
+          <button
+            type="button"
+            class={`icon-btn toggle${conv.muted ? ' on' : ''}`}
+            aria-label={conv.muted ? 'Unmute conversation' : 'Mute conversation'}
+            aria-pressed={Boolean(conv.muted)}
+            onClick={() => void model.setPrefs(conversationId, { muted: !conv.muted })}
+          >
+            <Icon name="mute" />
+          </button>
+        )}
         {conv?.group_id && (
           <button type="button" class="icon-btn" aria-label="Group info" onClick={() => navigate({ tab: 'groups', id: conv.group_id! })}>
             <Icon name="groups" />
@@ -139,7 +197,7 @@ export function ChatView({ model, conversationId }: { model: ChatModel; conversa
           </button>
         )}
       </header>
-      <div class="messages" ref={scroller} onScroll={onScroll}>
+      <div class="messages" ref={scroller} onScroll={onScroll} onLoadCapture={onImageLoad}>
         {history?.hasMore && (
           <button type="button" class="btn ghost small load-older" onClick={loadOlder} disabled={history.loading}>
             {history.loading ? 'Loading…' : 'Load earlier messages'}
@@ -204,9 +262,16 @@ export function ChatView({ model, conversationId }: { model: ChatModel; conversa
           }}
           onForward={() => setForwarding(actions)}
           onReact={(emoji) => react(actions, emoji)}
+          onReadBy={group ? () => setReadBy(actions) : undefined}
         />
       )}
       {forwarding && <ForwardDialog model={model} m={forwarding} onClose={() => setForwarding(undefined)} />}
+      {readBy?.seq !== undefined && <ReadByDialog model={model} conversationId={conversationId} seq={readBy.seq} onClose={() => setReadBy(undefined)} />}
+      {searching && (
+        <Dialog title={`Search in ${name || 'conversation'}`} onClose={() => setSearching(false)} wide>
+          <MessageSearch model={model} conversationId={conversationId} autoFocus onPicked={() => setSearching(false)} />
+        </Dialog>
+      )}
       {attaching && <FileDialog model={model} conversationId={conversationId} onClose={() => setAttaching(false)} />}
     </div>
   );

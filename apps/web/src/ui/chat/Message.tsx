@@ -1,12 +1,12 @@
 import { Kind, type ImEvent, type OutboxEntry, type Tag } from '@im/client';
 import type { ChatModel } from '../../app/model.js';
-import { clockTime, fileSize } from '../../lib/format.js';
+import { clockTime } from '../../lib/format.js';
 import { splitMentions } from '../../lib/mentions.js';
 import { previewText } from '../../lib/preview.js';
-import { isPreviewableImage, safeUrl } from '../../lib/safe-url.js';
-import { fileOf, forwardedSources, tagValue, tagValues } from '../../lib/tags.js';
+import { forwardedSources, tagValue, tagValues } from '../../lib/tags.js';
 import { Avatar } from '../Avatar.js';
 import { Icon } from '../icons.js';
+import { FileCard } from './FileCard.js';
 
 /** A message as the list shows it: stored (from the view) or still in the outbox. */
 export interface Shown {
@@ -150,45 +150,6 @@ function Quote({ model, eventId, onJump }: { model: ChatModel; eventId: string; 
       <span class="quote-text">{target ? previewText(target) || 'Message' : 'Original message not loaded'}</span>
     </button>
   );
-}
-
-export function FileCard({ model, tags }: { model: ChatModel; tags: readonly Tag[] }) {
-  const f = fileOf(tags);
-  if (!f) return <p class="muted">A file that cannot be shown</p>;
-  const href = safeUrl(f.url, location.origin);
-  const withToken = href && new URL(href).origin === location.origin ? appendToken(href, model.client.currentSession.token) : href;
-  return (
-    <div class="file-card">
-      {withToken && isPreviewableImage(f.mime) && <img class="file-preview" src={withToken} alt={f.name} loading="lazy" referrerpolicy="no-referrer" />}
-      <div class="file-row">
-        <span class="file-icon">
-          <Icon name="file" size={22} />
-        </span>
-        <span class="file-info">
-          <span class="file-name">{f.name}</span>
-          <span class="file-meta">
-            {fileSize(f.size)} · {f.mime}
-          </span>
-        </span>
-        {withToken ? (
-          <a class="btn small" href={withToken} target="_blank" rel="noopener noreferrer" download={f.name}>
-            Open
-          </a>
-        ) : (
-          <span class="muted small" title={f.url}>
-            link blocked
-          </span>
-        )}
-      </div>
-    </div>
-  );
-}
-
-/** Files on this gateway are read with the token (contract 9: the `token` query parameter). */
-function appendToken(href: string, token: string): string {
-  const u = new URL(href);
-  if (u.pathname.startsWith('/api/')) u.searchParams.set('token', token);
-  return u.href;
 }
 
 function Forwarded({ model, src }: { model: ChatModel; src: ReturnType<typeof forwardedSources>[number] }) {

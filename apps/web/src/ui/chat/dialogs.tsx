@@ -2,7 +2,6 @@ import { useState } from 'preact/hooks';
 import { Kind } from '@im/client';
 import type { ChatModel } from '../../app/model.js';
 import { previewText } from '../../lib/preview.js';
-import { safeUrl } from '../../lib/safe-url.js';
 import { Avatar } from '../Avatar.js';
 import { Dialog } from '../Dialog.js';
 import { Icon } from '../icons.js';
@@ -21,6 +20,7 @@ export function ActionsDialog({
   onEdit,
   onForward,
   onReact,
+  onReadBy,
 }: {
   model: ChatModel;
   m: Shown;
@@ -29,6 +29,8 @@ export function ActionsDialog({
   onEdit: () => void;
   onForward: () => void;
   onReact: (emoji: string) => void;
+  /** Given in groups: who has read this message (own messages only). */
+  onReadBy?: (() => void) | undefined;
 }) {
   const own = m.sender_id === model.userId;
   const age = Date.now() - m.created_at;
@@ -63,6 +65,16 @@ export function ActionsDialog({
         {canEdit && (
           <button type="button" class="menu-item" onClick={act(onEdit)}>
             <Icon name="edit" /> Edit
+          </button>
+        )}
+        {own && onReadBy && m.seq !== undefined && (
+          <button type="button" class="menu-item" onClick={act(onReadBy)}>
+            <Icon name="checks" /> Read by
+          </button>
+        )}
+        {m.id && (
+          <button type="button" class="menu-item" onClick={act(() => void model.hide(model.openConversation!, m.id!))}>
+            <Icon name="hide" /> Delete for me
           </button>
         )}
         {canRevoke && m.id && (
@@ -105,62 +117,6 @@ export function ForwardDialog({ model, m, onClose }: { model: ChatModel; m: Show
         <button class="btn primary block" disabled={!target}>
           Forward
         </button>
-      </form>
-    </Dialog>
-  );
-}
-
-/**
- * A file message (kind 3) from a link: the URL with the name, size and type the message
- * carries (the server stores the link; it does not fetch it).
- */
-export function FileDialog({ model, conversationId, onClose }: { model: ChatModel; conversationId: string; onClose: () => void }) {
-  const [error, setError] = useState<string | undefined>();
-  const submit = (e: Event) => {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget as HTMLFormElement);
-    const url = String(f.get('url') ?? '').trim();
-    if (!safeUrl(url, location.origin) || !/^https?:\/\//i.test(url)) {
-      setError('The link must start with http:// or https://');
-      return;
-    }
-    const size = Number(f.get('size'));
-    const name = String(f.get('name') ?? '').trim() || url.split('/').pop() || 'file';
-    const mime = String(f.get('mime') ?? '').trim() || 'application/octet-stream';
-    onClose();
-    model.client.sendFile(conversationId, { url, name, size, mime }, String(f.get('caption') ?? '').trim()).catch((err: unknown) => model.toast(`File not sent: ${(err as Error).message}`));
-  };
-  return (
-    <Dialog title="Send a file" onClose={onClose}>
-      <form class="form" onSubmit={submit}>
-        {error && (
-          <p class="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <label>
-          Link to the file
-          <input name="url" type="url" required placeholder="https://…" autofocus maxLength={1024} />
-        </label>
-        <label>
-          File name
-          <input name="name" required maxLength={255} placeholder="report.pdf" />
-        </label>
-        <div class="form-row">
-          <label>
-            Size in bytes
-            <input name="size" type="number" required min={0} step={1} inputMode="numeric" />
-          </label>
-          <label>
-            Type
-            <input name="mime" required placeholder="application/pdf" maxLength={255} pattern="[\w.+\-]+/[\w.+\-]+" title="a MIME type such as image/png" />
-          </label>
-        </div>
-        <label>
-          Caption <span class="muted">(optional)</span>
-          <input name="caption" maxLength={4096} />
-        </label>
-        <button class="btn primary block">Send file</button>
       </form>
     </Dialog>
   );
