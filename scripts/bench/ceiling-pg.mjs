@@ -2,6 +2,7 @@
 // idempotency probe, insert, in one statement), run in a loop with nothing around it.
 import { Db, migrate } from '../../packages/db/dist/index.js';
 import { createLogger } from '../../packages/kit/dist/index.js';
+import { RELAY_DB_SETTINGS } from '../../services/relay/dist/db-settings.js';
 import { EventsRepository } from '../../services/relay/dist/events/repository.js';
 
 const logger = createLogger({ service: 'bench', level: 'error' });
@@ -9,7 +10,8 @@ const logger = createLogger({ service: 'bench', level: 'error' });
 /** Statements a second and events a second, `batch` events per statement, `connections` at once. */
 export async function pgCeiling(url, migrations, { batch, connections, seconds, conversations = 500 }) {
   await migrate(url, migrations, logger);
-  const db = new Db({ url, logger, max: connections });
+  // The relay's own connection settings: the same plans as in the relay.
+  const db = new Db({ url, logger, max: connections, settings: RELAY_DB_SETTINGS });
   const repo = new EventsRepository(db);
   let events = 0;
   let n = 0;

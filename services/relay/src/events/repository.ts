@@ -91,10 +91,12 @@ const INDEX_FILE_REFS = `INSERT INTO file_refs (conversation_id, file_id, seq)
  * tables are never analysed by autovacuum here): the idempotency check is one probe of
  * event_cids' primary key per item (LATERAL), which holds what a duplicate's ack needs, so
  * the statement reads no events partition (a generic plan over partitions would set up all
- * of them on every run); the counter is one primary-key upsert per conversation.
+ * of them on every run); the counter is one primary-key upsert per conversation. No step
+ * joins two sets of the batch's size: a generic plan sizes every set of the batch at a few
+ * rows and would join them by nested loops, and batches reach hundreds under load.
  */
 export const STORE_PLAIN: Prepared = {
-  name: 'relay_store_plain_v5',
+  name: 'relay_store_plain_v6',
   text: `WITH input AS (
      SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $12::text[])
        AS t(sender_id, conversation_id, kind, content, tags, cid, sender_json, conversation_json, content_json, ord, file_id)),
@@ -115,25 +117,28 @@ export const STORE_PLAIN: Prepared = {
            last_message_seq = conversation_seqs.max_seq + EXCLUDED.max_seq,
            last_message_at = GREATEST(conversation_seqs.last_event_at + EXCLUDED.max_seq, EXCLUDED.last_event_at)
      RETURNING conversation_id, max_seq, last_event_at),
+   -- What each conversation reserved, as one row: a join of the batch with \`reserved\` would be
+   -- planned as a nested loop (a generic plan cannot know the batch's size), quadratic in it.
+   reservations AS MATERIALIZED (SELECT jsonb_object_agg(conversation_id, jsonb_build_array(max_seq, last_event_at)) AS m FROM reserved),
+   ranked AS (
+     SELECT f.*, row_number() OVER (PARTITION BY f.conversation_id ORDER BY f.ord) AS rn, count(*) OVER (PARTITION BY f.conversation_id) AS n FROM fresh f),
    slotted AS (
-     SELECT f.*, r.max_seq - c.n + row_number() OVER w AS seq, r.last_event_at - c.n + row_number() OVER w AS created_at
-       FROM fresh f JOIN counts c USING (conversation_id) JOIN reserved r USING (conversation_id)
-     WINDOW w AS (PARTITION BY f.conversation_id ORDER BY f.ord)),
+     SELECT k.*, (r.m -> k.conversation_id ->> 0)::bigint - k.n + k.rn AS seq, (r.m -> k.conversation_id ->> 1)::bigint - k.n + k.rn AS created_at
+       FROM ranked k CROSS JOIN reservations r),
    numbered AS (
      SELECT s.*, encode(sha256(convert_to('[0,' || sender_json || ',' || conversation_json || ',' || created_at || ',' || kind || ',' || tags || ',' || content_json || ']', 'UTF8')), 'hex') AS id
        FROM slotted s),
+   -- Runs to completion whether or not it is read: what it stores is \`numbered\`.
    inserted AS (
      INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
-     SELECT conversation_id, seq, id, sender_id, kind, content, tags::jsonb, cid, created_at FROM numbered
-     RETURNING conversation_id, seq, id, created_at),
+     SELECT conversation_id, seq, id, sender_id, kind, content, tags::jsonb, cid, created_at FROM numbered),
    -- Idempotency and lookups by id, in the same statement: a race on a (sender, cid) fails
    -- the whole statement on event_cids' key, and the retry answers with the first event.
    claimed AS (INSERT INTO event_cids (sender_id, cid, conversation_id, seq, id, created_at) SELECT sender_id, cid, conversation_id, seq, id, created_at FROM numbered),
    named AS (INSERT INTO event_ids (id, conversation_id, seq) SELECT id, conversation_id, seq FROM numbered),
    searchable AS (${INDEX_SEARCH_DOCS}),
    files AS (${INDEX_FILE_REFS})
-   SELECT n.ord, false AS duplicate, x.conversation_id, x.seq, x.id, x.created_at
-     FROM inserted x JOIN numbered n ON n.conversation_id = x.conversation_id AND n.seq = x.seq
+   SELECT ord, false AS duplicate, conversation_id, seq, id, created_at FROM numbered
    UNION ALL
    SELECT ord, true, conversation_id, seq, id, created_at FROM dups`,
 };
