@@ -9,7 +9,8 @@
 //   BENCH_RATE (1000)        messages a second in the rate runs
 //   BENCH_PAIRS (500)        sender/receiver pairs (2 × this many clients, on two gateways)
 //   BENCH_WINDOW (4)         messages in flight per sender in the saturation runs
-//   BENCH_IDLE (5000)        idle sockets for the memory figure
+//   BENCH_IDLE (15000)       idle sockets for the memory figure (enough that the young
+//                            generation, up to 48 MB, is noise and not the figure)
 //   BENCH_GROUP (500)        members of the fan-out group
 //   BENCH_ONLY               comma-separated scenarios: idle,storm,rate,saturation,fanout,ceilings
 //   BENCH_OUT                write the results as JSON there
@@ -33,7 +34,7 @@ const SECONDS = Number(env.BENCH_SECONDS ?? 10);
 const RATE = Number(env.BENCH_RATE ?? 1000);
 const PAIRS = Number(env.BENCH_PAIRS ?? 500);
 const WINDOW = Number(env.BENCH_WINDOW ?? 4);
-const IDLE = Number(env.BENCH_IDLE ?? 5000);
+const IDLE = Number(env.BENCH_IDLE ?? 15000);
 const GROUP = Number(env.BENCH_GROUP ?? 500);
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',')) : undefined;
 const wants = (s) => !ONLY || ONLY.has(s);
