@@ -83,6 +83,8 @@ export class RedisRouter extends Router {
   /** Other gateways heartbeating, as of the last heartbeat: where messages for all go. */
   private others: string[] = [];
   private heartbeat: NodeJS.Timeout | undefined;
+  /** When this gateway's heartbeat was last written. */
+  private lastBeat = 0;
   private readonly self: string;
   /** Signals that could not be published (Redis away), sent again when it returns. */
   private unsent: Array<{ channel: string; e: Envelope }> = [];
@@ -151,9 +153,9 @@ export class RedisRouter extends Router {
     );
     // Entries left by an earlier run under the same gateway id are stale.
     await this.sweepGateway(this.self, Date.now()).catch((err: Error) => this.logger.warn('sweeping old entries failed', { err: err.message }));
+    // The first heartbeat also tells every live gateway to read this one's list again: they
+    // may still list its users of an earlier run.
     await this.beat();
-    // Others may still list this gateway's users of an earlier run: they read its list again.
-    await this.publishToAll({ t: 'r', o: this.self, re: true });
     // Gateways that had not heard of this one yet sent it no route messages: by two
     // heartbeats from now all have, and what they announced before is in Redis.
     this.lateRefill = setTimeout(() => void this.refillRoutes(), 2 * this.settings.heartbeatMs + 100);
@@ -403,8 +405,17 @@ export class RedisRouter extends Router {
         .hset(this.clusterKey('stats'), this.self, this.local.connections)
         .zrange(this.clusterKey('gateways'), 0, -1, 'WITHSCORES')
         .exec();
-      // Not listed any more: swept while we stalled, or Redis lost its data. Announce again.
-      if (Number(result?.[0]?.[1] ?? 0) === 1 && this.local.connections > 0) await this.reannounce(false);
+      // Not listed any more (swept while we stalled, or Redis lost its data), or silent long
+      // enough for others to have begun sweeping our entries: announce them all again.
+      const silent = this.lastBeat > 0 && now - this.lastBeat >= this.settings.deadAfterMs;
+      this.lastBeat = now;
+      if ((Number(result?.[0]?.[1] ?? 0) === 1 || silent) && this.local.connections > 0) await this.reannounce(false);
+      if (silent) {
+        // Others took this gateway for dead and sent it nothing meanwhile.
+        this.logger.info('heartbeat written again after a silence: refreshing what signals keep fresh');
+        void this.refillRoutes();
+        this.resync();
+      }
       const listed = (result?.[2]?.[1] as string[] | undefined) ?? [];
       const dead: string[] = [];
       const live: string[] = [];
@@ -412,6 +423,15 @@ export class RedisRouter extends Router {
         const gw = listed[i]!;
         if (gw === this.self) continue;
         (Number(listed[i + 1]) < now - this.settings.deadAfterMs ? dead : live).push(gw);
+      }
+      // A gateway newly heard of, or heard of again after it was taken for dead or swept, got
+      // no messages from here meanwhile: it reads this gateway's list again, and its routes
+      // (dropped here if it was dead) are read again.
+      const before = new Set(this.others);
+      for (const gw of live) {
+        if (before.has(gw)) continue;
+        if (this.dead.has(gw)) void this.refillRoutes(gw);
+        void this.publish(this.gatewayKey(gw, 'inbox'), { t: 'r', o: this.self, re: true });
       }
       this.others = live;
       // A shard that failed over comes back without a 'ready' of the whole cluster client.

@@ -305,7 +305,8 @@ describe('router over a Redis Cluster: a master fails over', () => {
     a.router.deliver([u], Uint8Array.from([1]));
     await eventually(() => y.socket.sent.length === 1);
     const resyncs = b.resyncs;
-    // The master holding gateway b's inbox channel (and its user list) dies.
+    // The master holding gateway b's inbox channel (and its user list) dies. Heartbeats on
+    // that master stop meanwhile, longer than the 2 s after which a gateway counts as dead.
     await cluster.failover(await cluster.ownerOf('{g:gw-b}:inbox'));
     await eventually(() => b.resyncs > resyncs, 20_000);
     // Deliveries published before the subscription moved are lost (clients sync); new ones arrive.
