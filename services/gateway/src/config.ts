@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
-import { cfg, readConfig, serviceFields, serviceSettings, type Env } from '@im/kit';
+import { cfg, ConfigError, readConfig, serviceFields, serviceSettings, type Env } from '@im/kit';
 import { Limits } from '@im/protocol';
 import { parseRedisUrl } from './routing/redis-target.js';
 
@@ -98,6 +98,16 @@ const schema = z.object({
 
 export type GatewayConfig = ReturnType<typeof loadConfig>;
 
+/** REDIS_URL with REDIS_CLUSTER (a seed of a cluster has no database number either). */
+function redisTarget(url: string | undefined, cluster: boolean) {
+  if (url === undefined) return undefined;
+  try {
+    return parseRedisUrl(url, cluster);
+  } catch (err) {
+    throw new ConfigError([`REDIS_URL: ${(err as Error).message}`]);
+  }
+}
+
 export function loadConfig(env: Env = process.env) {
   const c = readConfig(schema, env);
   return {
@@ -105,7 +115,7 @@ export function loadConfig(env: Env = process.env) {
     gatewayId: c.GATEWAY_ID,
     seakingUrl: c.SEAKING_URL,
     relayUrl: c.RELAY_URL,
-    redis: c.REDIS_URL === undefined ? undefined : parseRedisUrl(c.REDIS_URL, c.REDIS_CLUSTER),
+    redis: redisTarget(c.REDIS_URL, c.REDIS_CLUSTER),
     rpcTransport: c.RPC_TRANSPORT,
     redisPrefix: c.REDIS_PREFIX,
     jwtSecret: c.JWT_SECRET,

@@ -43,7 +43,8 @@ export class PubSubBus implements Bus {
     this.subscriber.on('error', (err: Error) => this.logger.warn('redis subscriber problem', { err: err.message }));
     // ioredis subscribes again by itself before it says the connection is ready.
     this.subscriber.on('ready', established);
-    // A Redis that is away at start is waited for.
+    // The connection starts with this (lazily), so its first 'ready' is not missed. A Redis
+    // that is away at start is waited for.
     this.subscriber.subscribe(...channels).catch((err: Error) => this.logger.warn('subscribing failed', { err: err.message }));
   }
 
@@ -59,6 +60,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * connection ends (the master died, the slot moved, the server dropped the subscription),
  * it finds the slot's master again, retrying with backoff through a failover, and
  * subscribes there; `established` runs once the subscription is confirmed.
+ *
+ * Not ioredis's own sharded subscribers (Cluster option `shardedSubscribers`): they report
+ * `subscribersReady` before the SSUBSCRIBE is answered and on any change of the cluster's
+ * layout, and a MOVED answer to SSUBSCRIBE leaves the call pending, so a resync could run
+ * before the subscription is back, or never.
  */
 class ShardSubscription {
   private conn: Redis | undefined;
@@ -209,7 +215,7 @@ export function connectRedis(target: RedisTarget, logger: Logger): RedisConnecti
   if (!target.cluster) {
     const redis = new Redis(target.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, enableAutoPipelining: true });
     redis.on('error', (err: Error) => logger.warn('redis connection problem', { err: err.message }));
-    const subscriber = new Redis(target.url);
+    const subscriber = new Redis(target.url, { lazyConnect: true });
     const bus = new PubSubBus(redis, subscriber, logger);
     return {
       redis,

@@ -192,10 +192,14 @@ export class RedisRouter extends Router {
     if (e.t === 'd') this.local.deliver(e.u, e.b, undefined, e.s);
     else if (e.t === 'D') for (const d of e.m) this.local.deliver(d.u, d.b, undefined, d.s);
     else if (e.t === 'c') this.closeLocal(e.u, e.i, e.code, e.reason);
-    else if (e.o === this.self) return;
-    else if (e.t === 's') this.handleSignal(e.signal);
-    else if (e.re) void this.refillRoutes(e.o);
-    else if (e.u !== undefined) this.routes.set(e.o, e.u, e.on === true);
+    else if (e.o !== this.self) {
+      // A gateway not heard of yet (it just started) gets messages for all from now on, not
+      // only from this gateway's next heartbeat.
+      if (!this.others.includes(e.o) && !this.dead.has(e.o)) this.others = [...this.others, e.o];
+      if (e.t === 's') this.handleSignal(e.signal);
+      else if (e.re) void this.refillRoutes(e.o);
+      else if (e.u !== undefined) this.routes.set(e.o, e.u, e.on === true);
+    }
   }
 
   /** Reads from Redis which users every live gateway (or just `only`) holds. */
@@ -428,12 +432,14 @@ export class RedisRouter extends Router {
       // no messages from here meanwhile: it reads this gateway's list again, and its routes
       // (dropped here if it was dead) are read again.
       const before = new Set(this.others);
+      const hellos: Array<Promise<void>> = [];
       for (const gw of live) {
         if (before.has(gw)) continue;
         if (this.dead.has(gw)) void this.refillRoutes(gw);
-        void this.publish(this.gatewayKey(gw, 'inbox'), { t: 'r', o: this.self, re: true });
+        hellos.push(this.publish(this.gatewayKey(gw, 'inbox'), { t: 'r', o: this.self, re: true }));
       }
       this.others = live;
+      await Promise.all(hellos);
       // A shard that failed over comes back without a 'ready' of the whole cluster client.
       if (this.unsent.length > 0) this.flushUnsent();
       this.dead = new Set(dead);
