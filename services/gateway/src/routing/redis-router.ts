@@ -319,7 +319,7 @@ export class RedisRouter extends Router {
     // Steps of their own, on other slots: counts and announcements, not the truth of routing.
     await Promise.all([
       this.redis.sadd(this.clusterKey('online'), u).catch((err: Error) => this.logger.warn('marking online failed', { err: err.message })),
-      this.redis.hincrby(this.clusterKey('stats'), this.self, 1).catch(() => undefined),
+      this.writeCount(),
       // Other gateways learn that this user can now be reached here before the socket's
       // commands run.
       firstHere ? this.publishToAll({ t: 'r', o: this.self, u, on: true }) : undefined,
@@ -340,7 +340,7 @@ export class RedisRouter extends Router {
     const lastHere = this.local.remove(conn);
     const u = conn.userId;
     const last = await this.redis.eval(DISCONNECT, 2, this.userKey(u, 'conns'), this.userKey(u, 'seen'), this.member(conn), Date.now(), SEEN_TTL_SECONDS);
-    void this.redis.hincrby(this.clusterKey('stats'), this.self, -1).catch(() => undefined);
+    void this.writeCount();
     // A user who reconnected here meanwhile stays listed and is not announced gone.
     if (lastHere && !this.local.hasUser(u)) {
       await this.redis.srem(this.gatewayKey(this.self, 'users'), u);
@@ -348,6 +348,14 @@ export class RedisRouter extends Router {
     }
     if (last === 1) await this.markOffline(u);
     return last === 1;
+  }
+
+  /**
+   * Writes this gateway's socket count as it is now: a value, not an increment, so that
+   * writes crossing a heartbeat's (which writes it too) leave the latest count.
+   */
+  private writeCount(): Promise<unknown> {
+    return this.redis.hset(this.clusterKey('stats'), this.self, this.local.connections).catch(() => undefined);
   }
 
   /**
