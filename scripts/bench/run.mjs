@@ -43,6 +43,14 @@ const BYTES = 100;
 const step = (text) => process.stdout.write(`\n== ${text}\n`);
 const progress = (text) => process.stdout.write(`   ${text}\n`);
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '–');
+/** A counter of the gateway's router (protocol.md section 8), summed over its labels or of one kind. */
+async function routerCounter(url, name, kind) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && (kind === undefined || l.includes(`kind="${kind}"`)))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs) => (xs.length > 1 ? `${fmt(Math.min(...xs), 1)}–${fmt(Math.max(...xs), 1)}` : '');
 
@@ -200,6 +208,7 @@ async function main() {
       const runs = [];
       for (let r = 0; r < REPEATS; r++) {
         await receivers.call({ op: 'report' });
+        const publishedBefore = target === 'cluster' ? await routerCounter(gw1.url, 'im_router_publishes_total', 'delivery') : 0;
         meter.start();
         const sent =
           mode === 'rate'
@@ -210,6 +219,8 @@ async function main() {
         const got = await receivers.call({ op: 'report' });
         const c = check(sent.acked, got.received);
         const acked = Object.values(sent.acked).reduce((s, l) => s + l.length, 0);
+        // Messages gateway 1 published to gateway 2 for these pushes (several of a moment go as one).
+        const routerMessages = target === 'cluster' ? (await routerCounter(gw1.url, 'im_router_publishes_total', 'delivery')) - publishedBefore : 0;
         const serverCpu = target === 'cluster' ? SERVER.reduce((s, g) => s + cpu.groups[g].cpuSeconds, 0) : cpu.groups.bare?.cpuSeconds ?? 0;
         const run = {
           throughput: mode === 'rate' ? acked / SECONDS : sent.throughput,
@@ -222,12 +233,15 @@ async function main() {
           cpu: Object.fromEntries(Object.entries(cpu.groups).map(([k, v]) => [k, v.corePercent])),
           serverCorePercent: (100 * serverCpu) / cpu.seconds,
           serverCpuUsPerMessage: (1e6 * serverCpu) / Math.max(1, acked),
+          routerMessages,
         };
         runs.push(run);
         const errs = Object.entries(sent.errors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
         progress(
           `run ${r + 1}: ${fmt(run.throughput)} msgs/s acked; send→deliver p50 ${fmt(got.latency.p50, 2)} ms, p99 ${fmt(got.latency.p99, 2)} ms, p99.9 ${fmt(got.latency.p999, 2)} ms; ` +
-            `servers ${fmt(run.serverCorePercent)} % of a core (${fmt(run.serverCpuUsPerMessage)} µs/msg); errors: ${errs}; unanswered ${sent.unanswered}; lost ${c.lost}, duplicates ${c.duplicates}, gaps ${c.gaps}`,
+            `servers ${fmt(run.serverCorePercent)} % of a core (${fmt(run.serverCpuUsPerMessage)} µs/msg); ` +
+            (target === 'cluster' ? `${fmt(routerMessages)} router messages between the gateways (${fmt(acked / Math.max(1, routerMessages), 1)} pushes each); ` : '') +
+            `errors: ${errs}; unanswered ${sent.unanswered}; lost ${c.lost}, duplicates ${c.duplicates}, gaps ${c.gaps}`,
         );
       }
       return runs;

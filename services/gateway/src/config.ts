@@ -2,19 +2,41 @@ import os from 'node:os';
 import path from 'node:path';
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
-import { cfg, readConfig, serviceFields, serviceSettings, type Env } from '@im/kit';
+import { cfg, ConfigError, readConfig, serviceFields, serviceSettings, type Env } from '@im/kit';
 import { Limits } from '@im/protocol';
+import { parseRedisUrl } from './routing/redis-target.js';
 
 const schema = z.object({
   ...serviceFields(8080),
   GATEWAY_ID: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/).default('gw1'),
   SEAKING_URL: z.string().url().default('http://127.0.0.1:8081'),
   RELAY_URL: z.string().url().default('http://127.0.0.1:8082'),
-  REDIS_URL: z.string().url().optional(),
+  /** One Redis (`redis://host:port`) or nodes of a Redis Cluster (`redis://h1:p1,h2:p2,…`). */
+  REDIS_URL: z
+    .string()
+    .optional()
+    .refine(
+      (v) => {
+        if (v === undefined) return true;
+        try {
+          parseRedisUrl(v, false);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be redis[s]://[user:password@]host:port[/db], or host:port,host:port,… for a Redis Cluster' },
+    ),
+  /** The one node of REDIS_URL is a seed of a Redis Cluster (several nodes always are). */
+  REDIS_CLUSTER: cfg.bool(false),
   /** How calls to seaking and relay travel: `ws` (one persistent WebSocket each) or `http`. */
   RPC_TRANSPORT: z.enum(['ws', 'http']).default('ws'),
   /** Prefix of every Redis key and channel, so clusters can share one Redis. */
-  REDIS_PREFIX: z.string().max(64).default('im:'),
+  REDIS_PREFIX: z
+    .string()
+    .max(64)
+    .regex(/^[^{}]*$/, 'must not contain { or }: keys carry hash tags of their own after it')
+    .default('im:'),
   JWT_SECRET: cfg.secret(),
   INTERNAL_TOKEN: cfg.secret(),
   MAX_CONN_PER_USER: cfg.int(Limits.maxConnPerUser, 1, 1000),
@@ -76,6 +98,16 @@ const schema = z.object({
 
 export type GatewayConfig = ReturnType<typeof loadConfig>;
 
+/** REDIS_URL with REDIS_CLUSTER (a seed of a cluster has no database number either). */
+function redisTarget(url: string | undefined, cluster: boolean) {
+  if (url === undefined) return undefined;
+  try {
+    return parseRedisUrl(url, cluster);
+  } catch (err) {
+    throw new ConfigError([`REDIS_URL: ${(err as Error).message}`]);
+  }
+}
+
 export function loadConfig(env: Env = process.env) {
   const c = readConfig(schema, env);
   return {
@@ -83,7 +115,7 @@ export function loadConfig(env: Env = process.env) {
     gatewayId: c.GATEWAY_ID,
     seakingUrl: c.SEAKING_URL,
     relayUrl: c.RELAY_URL,
-    redisUrl: c.REDIS_URL,
+    redis: redisTarget(c.REDIS_URL, c.REDIS_CLUSTER),
     rpcTransport: c.RPC_TRANSPORT,
     redisPrefix: c.REDIS_PREFIX,
     jwtSecret: c.JWT_SECRET,

@@ -8,7 +8,6 @@ import { loadOrExit } from '@im/rpc';
 import { relayClient, seakingClient } from './clients/services.js';
 import { loadConfig } from './config.js';
 import { MembersCache } from './conversations/members-cache.js';
-import { Redis } from 'ioredis';
 import { authRoutes } from './http/auth-routes.js';
 import { openApiRoute } from './http/openapi-route.js';
 import { hasWebClient, webClientRoute } from './http/web-client.js';
@@ -19,6 +18,8 @@ import { parseS3Url, S3FileStore } from './files/s3-store.js';
 import type { FileStore } from './files/store.js';
 import { InProcessRouter, type Router } from './routing/router.js';
 import { RedisRouter } from './routing/redis-router.js';
+import { connectRedis } from './routing/bus.js';
+import { RouterMetrics } from './routing/metrics.js';
 import { PresenceAnnouncer } from './presence/announcer.js';
 import { SessionAudit } from './sessions/audit.js';
 import { Dispatcher } from './ws/dispatcher.js';
@@ -44,20 +45,21 @@ async function main(): Promise<void> {
   const relay = relayClient(config.relayUrl, config.internalToken, config.rpcTransport);
   const relayWrites = relayClient(config.relayUrl, config.internalToken, config.rpcTransport);
   const verifier = new TokenVerifier(config.jwtSecret);
-  // Commands fail fast while Redis is away instead of queueing behind a dead connection.
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, enableAutoPipelining: true }) : undefined;
-  redis?.on('error', (err: Error) => logger.warn('redis connection problem', { err: err.message }));
-  await redis?.connect().catch((err: Error) => logger.warn('redis not reachable at start', { err: err.message }));
+  // A standalone Redis or a Redis Cluster, used alike.
+  const shared = config.redis ? connectRedis(config.redis, logger) : undefined;
+  await shared?.connect();
+  const redis = shared?.redis;
   const throttles = createThrottles(config.throttles, { redis, prefix: `${config.redisPrefix}throttle:` });
   const local = new LocalConnections();
   const routerOptions = { gatewayId: config.gatewayId, maxConnPerUser: config.maxConnPerUser };
-  const router: Router = redis
+  const router: Router = shared
     ? new RedisRouter(
         local,
         { ...routerOptions, prefix: config.redisPrefix, heartbeatMs: config.presenceHeartbeatMs, deadAfterMs: config.presenceTtlMs },
-        redis,
-        new Redis(config.redisUrl!, { lazyConnect: false }),
+        shared.redis,
+        shared.bus,
         logger,
+        new RouterMetrics(registry),
       )
     : new InProcessRouter(local, routerOptions);
   const members = new MembersCache(async (id) => (await seaking.call('seaking.getConversationMembers', { conversation_id: id })).conversation, {
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
       relay.close();
       relayWrites.close();
       s3?.close();
-      redis?.disconnect();
+      shared?.close();
     },
     config.shutdownGraceMs + 5000,
   );

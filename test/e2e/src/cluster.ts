@@ -38,7 +38,10 @@ export interface ClusterOptions {
   /** Number of gateway processes (default 1); gateway i talks to relay i mod relays. */
   gateways?: number;
   relays?: number;
-  /** Join the gateways through Redis (the machine's, or TEST_REDIS_URL), under a prefix of their own. */
+  /**
+   * Join the gateways through Redis (the machine's, or TEST_REDIS_URL, or this URL: one
+   * server, or the nodes of a Redis Cluster), under a prefix of their own.
+   */
   redis?: boolean | string;
   /** The PostgreSQL server to use instead of the shared one (e.g. an embedded one the test restarts). */
   postgres?: PostgresServer;
@@ -65,7 +68,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     redisEnv = { REDIS_URL: url, REDIS_PREFIX: prefix };
   }
   const cleanRedis = async () => {
-    if (!prefix) return;
+    // A Redis Cluster (several nodes) is the test's own, torn down with everything in it.
+    if (!prefix || redisEnv.REDIS_URL!.includes(',')) return;
     const r = new Redis(redisEnv.REDIS_URL!, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await r.connect();

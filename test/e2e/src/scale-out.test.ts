@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ImError, ImSocket, Kind } from '@im/client';
+import { startRedisCluster, type RedisCluster } from '@im/devkit';
 import type { ImEvent, Notice } from '@im/protocol';
 import { befriend, newUser, startCluster, type Cluster, type TestUser } from './cluster.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Two gateways, two relays, one Redis: users on either see each other in real time. */
-describe('scale-out: two gateways through Redis', () => {
+/**
+ * Two gateways, two relays, one Redis (a server, or a Redis Cluster of 3 masters and 3
+ * replicas): users on either see each other in real time.
+ */
+for (const over of ['Redis', 'a Redis Cluster'] as const) describe(`scale-out: two gateways through ${over}`, () => {
+  let redis: RedisCluster | undefined;
   let cluster: Cluster;
   let alice: TestUser, bob: TestUser, carol: TestUser;
   let a: ImSocket, b: ImSocket, c: ImSocket;
@@ -16,7 +21,8 @@ describe('scale-out: two gateways through Redis', () => {
   const on = (user: TestUser, gateway: number) => ImSocket.connect(cluster.https[gateway]!.wsUrl(), user.session.token);
 
   before(async () => {
-    cluster = await startCluster({ gateways: 2, relays: 2, redis: true, gatewayEnv: { MAX_CONN_PER_USER: '2', PRESENCE_HEARTBEAT: '1', PRESENCE_TTL: '4' } });
+    if (over === 'a Redis Cluster') redis = await startRedisCluster();
+    cluster = await startCluster({ gateways: 2, relays: 2, redis: redis?.url ?? true, gatewayEnv: { MAX_CONN_PER_USER: '2', PRESENCE_HEARTBEAT: '1', PRESENCE_TTL: '4' } });
     [alice, bob, carol] = (await Promise.all([newUser(cluster, 'alice'), newUser(cluster, 'bob'), newUser(cluster, 'carol')])) as [TestUser, TestUser, TestUser];
     a = await on(alice, 0);
     b = await on(bob, 1);
@@ -26,6 +32,7 @@ describe('scale-out: two gateways through Redis', () => {
   after(async () => {
     for (const s of [a, b, c]) s?.terminate();
     await cluster?.stop();
+    await redis?.stop();
   });
 
   test('notices and events cross gateways both ways', async () => {

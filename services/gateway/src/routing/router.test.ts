@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
-import { testRedisUrl } from '@im/devkit';
-import { createLogger } from '@im/kit';
+import { startRedisCluster, testRedisUrl, type RedisCluster } from '@im/devkit';
+import { createLogger, createRegistry } from '@im/kit';
 import { Connection } from '../ws/connection.js';
 import { LocalConnections } from '../ws/local-connections.js';
+import { connectRedis, type RedisConnections } from './bus.js';
+import { RouterMetrics, type MessageKind } from './metrics.js';
 import { RedisRouter } from './redis-router.js';
+import { parseRedisUrl } from './redis-target.js';
 import { InProcessRouter, type ClusterSignal, type Router } from './router.js';
 
 /** A socket that records what it was sent; the router never touches anything else. */
@@ -32,30 +35,44 @@ interface Node {
   router: Router;
   open(userId: string): Promise<{ conn: Connection; socket: FakeSocket; first: boolean }>;
   signals: ClusterSignal[];
+  /** How often the router re-established its subscription (resync). */
+  resyncs: number;
+  /** The router's counters, for routers that publish (none in process). */
+  metrics?: RouterMetrics;
+}
+
+/** A counter's value now. */
+async function count(counter: RouterMetrics['publishes'], kind: MessageKind): Promise<number> {
+  return (await counter.get()).values.find((v) => v.labels.kind === kind)?.value ?? 0;
 }
 
 const limits = { eventRate: 0, commandRate: 0, maxBufferedBytes: 1 << 20, badFramesPerMinute: 10, maxInFlight: 64 };
 const logger = createLogger({ service: 'test', level: 'error' });
 
-function node(make: (local: LocalConnections) => Router): Node {
+function node(make: (local: LocalConnections, metrics: RouterMetrics) => Router): Node {
   const local = new LocalConnections();
-  const router = make(local);
+  const metrics = new RouterMetrics(createRegistry('test'));
+  const router = make(local, metrics);
   const signals: ClusterSignal[] = [];
   router.onSignal((s) => signals.push(s));
-  return {
+  const n: Node = {
     router,
     signals,
+    resyncs: 0,
+    ...(router instanceof RedisRouter ? { metrics } : {}),
     open: async (userId) => {
       const socket = new FakeSocket();
       const conn = new Connection(socket as unknown as WebSocket, userId, `s-${userId}`, Date.now() + 60_000, limits, Date.now());
       return { conn, socket, first: await router.connected(conn) };
     },
   };
+  router.onResync(() => n.resyncs++);
+  return n;
 }
 
-async function eventually(check: () => boolean, ms = 2000): Promise<void> {
+async function eventually(check: () => boolean | Promise<boolean>, ms = 2000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -84,12 +101,16 @@ function contract(name: string, setup: () => Promise<{ a: Node; b: Node; stop: (
 
     test('delivers to every socket of a user wherever it is, except the excluded one', async () => {
       const u = user();
-      const x = await a.open(u);
       const y = await b.open(u);
-      assert.equal(x.first, true);
-      assert.equal(y.first, false);
-      // Each gateway hears of the other's socket a moment after it registered.
-      await eventually(() => a.router.reaches(u) && b.router.reaches(u));
+      // A socket registered elsewhere is reachable once its announcement arrives.
+      await eventually(() => a.router.reaches(u));
+      const x = await a.open(u);
+      assert.equal(y.first, true);
+      assert.equal(x.first, false);
+      // Announcements from one gateway arrive in order: once b hears of w, it heard of u here.
+      const w = user();
+      await a.open(w);
+      await eventually(() => b.router.reaches(w));
       a.router.deliver([u], bytes, x.conn.id);
       await eventually(() => y.socket.sent.length === 1);
       assert.equal(x.socket.sent.length, 0);
@@ -148,11 +169,43 @@ function contract(name: string, setup: () => Promise<{ a: Node; b: Node; stop: (
       assert.equal(x.socket.sent.length, 0);
     });
 
-    test('signals run on every gateway, the sender included', async () => {
+    test('signals run on every gateway, the sender included, published once per other gateway', async () => {
       const signal: ClusterSignal = { type: 'invalidate_conversations', conversation_ids: ['c9'] };
+      const published = a.metrics ? await count(a.metrics.publishes, 'signal') : 0;
       a.router.broadcast(signal);
       await eventually(() => a.signals.length >= 1 && b.signals.length >= 1);
       assert.deepEqual(b.signals.at(-1), signal);
+      if (a.metrics) assert.equal((await count(a.metrics.publishes, 'signal')) - published, 1);
+    });
+
+    test('a delivery goes once to the other gateway holding recipients, and is counted there', async () => {
+      const u = user();
+      const v = user();
+      const y = await b.open(u);
+      const z = await b.open(v);
+      await eventually(() => a.router.reaches(u) && a.router.reaches(v));
+      const published = a.metrics ? await count(a.metrics.publishes, 'delivery') : 0;
+      const received = b.metrics ? await count(b.metrics.received, 'delivery') : 0;
+      a.router.deliver([u, v], bytes);
+      await eventually(() => y.socket.sent.length === 1 && z.socket.sent.length === 1);
+      if (a.metrics && b.metrics) {
+        // Two recipients on one gateway: one message to it.
+        assert.equal((await count(a.metrics.publishes, 'delivery')) - published, 1);
+        await eventually(async () => (await count(b.metrics!.received, 'delivery')) - received === 1);
+      }
+    });
+
+    test('the per-user limit counts sockets opened on both gateways at the same moment', async () => {
+      const u = user();
+      const opened = await Promise.all([a, b, a, b, a].map(async (at) => ({ at, ...(await at.open(u)) })));
+      // Five at once against a limit of three: two are closed, wherever they are.
+      await eventually(() => opened.filter((o) => o.socket.closedWith === 4002).length === 2);
+      for (const o of opened) if (o.socket.closedWith === 4002) await o.at.router.disconnected(o.conn);
+      assert.deepEqual((await a.router.presence([u])).map((p) => p.online), [true]);
+      const open = opened.filter((o) => o.socket.closedWith === undefined);
+      assert.equal(open.length, 3);
+      for (const o of open) await o.at.router.disconnected(o.conn);
+      assert.deepEqual((await b.router.presence([u])).map((p) => p.online), [false]);
     });
 
     test('stats count the cluster', async () => {
@@ -170,24 +223,31 @@ contract('in-process', async () => {
   return { a, b: a, stop: async () => undefined };
 });
 
+/** Two gateways sharing one Redis (a server or a cluster), each knowing of the other. */
+async function twoGateways(url: string, prefix: string): Promise<{ a: Node; b: Node; connections: RedisConnections[] }> {
+  const connections: RedisConnections[] = [];
+  const make = async (id: string) => {
+    const shared = connectRedis(parseRedisUrl(url, false), logger);
+    connections.push(shared);
+    await shared.connect();
+    return node((local, metrics) => new RedisRouter(local, { gatewayId: id, ...options, prefix, heartbeatMs: 200, deadAfterMs: 2000 }, shared.redis, shared.bus, logger, metrics));
+  };
+  const a = await make('gw-a');
+  const b = await make('gw-b');
+  await a.router.start();
+  await b.router.start();
+  // Each must have heard of the other: a socket on each is announced to the other.
+  const x = await a.open(`warm-a-${process.pid}`);
+  const y = await b.open(`warm-b-${process.pid}`);
+  await eventually(() => a.router.reaches(y.conn.userId) && b.router.reaches(x.conn.userId), 5000);
+  return { a, b, connections };
+}
+
 contract('redis', async () => {
   const url = await testRedisUrl();
   assert.ok(url, 'the Redis router suite needs Redis (127.0.0.1:6379 or TEST_REDIS_URL)');
   const prefix = `im-router-test-${process.pid}-${Date.now()}:`;
-  const clients: Redis[] = [];
-  const make = (id: string) =>
-    node((local) => {
-      const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-      const sub = new Redis(url);
-      clients.push(redis, sub);
-      return new RedisRouter(local, { gatewayId: id, ...options, prefix, heartbeatMs: 200, deadAfterMs: 2000 }, redis, sub, logger);
-    });
-  const a = make('gw-a');
-  const b = make('gw-b');
-  await a.router.start();
-  await b.router.start();
-  // Each must have seen the other's heartbeat.
-  await new Promise((r) => setTimeout(r, 500));
+  const { a, b, connections } = await twoGateways(url, prefix);
   return {
     a,
     b,
@@ -198,7 +258,72 @@ contract('redis', async () => {
       const keys = await cleanup.keys(`${prefix}*`);
       if (keys.length > 0) await cleanup.del(...keys);
       cleanup.disconnect();
-      for (const c of clients) c.disconnect();
+      for (const c of connections) c.close();
     },
   };
+});
+
+let redisCluster: RedisCluster | undefined;
+
+contract('redis cluster', async () => {
+  redisCluster = await startRedisCluster();
+  const { a, b, connections } = await twoGateways(redisCluster.url, 'im-router-test:');
+  return {
+    a,
+    b,
+    stop: async () => {
+      await a.router.stop();
+      await b.router.stop();
+      for (const c of connections) c.close();
+      await redisCluster?.stop();
+    },
+  };
+});
+
+describe('router over a Redis Cluster: a master fails over', () => {
+  let cluster: RedisCluster;
+  let a: Node;
+  let b: Node;
+  let connections: RedisConnections[] = [];
+
+  before(async () => {
+    cluster = await startRedisCluster();
+    ({ a, b, connections } = await twoGateways(cluster.url, 'im-failover-test:'));
+  });
+
+  after(async () => {
+    await a?.router.stop();
+    await b?.router.stop();
+    for (const c of connections) c.close();
+    await cluster?.stop();
+  });
+
+  test('the inbox subscription moves to the new master, resyncs, and deliveries cross again', async () => {
+    const u = `u-${process.pid}-failover`;
+    const y = await b.open(u);
+    await eventually(() => a.router.reaches(u));
+    a.router.deliver([u], Uint8Array.from([1]));
+    await eventually(() => y.socket.sent.length === 1);
+    const resyncs = b.resyncs;
+    // The master holding gateway b's inbox channel (and its user list) dies. Heartbeats on
+    // that master stop meanwhile, longer than the 2 s after which a gateway counts as dead.
+    await cluster.failover(await cluster.ownerOf('{g:gw-b}:inbox'));
+    await eventually(() => b.resyncs > resyncs, 20_000);
+    // Deliveries published before the subscription moved are lost (clients sync); new ones arrive.
+    let sent = 1;
+    await eventually(() => {
+      if (y.socket.sent.length > 1) return true;
+      a.router.deliver([u], Uint8Array.from([++sent]));
+      return false;
+    }, 20_000);
+    // The signals and routes carry on both ways.
+    const signal: ClusterSignal = { type: 'close_session', session_id: 's-x', code: 4003, reason: 'test' };
+    b.router.broadcast(signal);
+    await eventually(() => a.signals.some((s) => s.type === 'close_session'), 20_000);
+    const v = `v-${process.pid}-failover`;
+    const z = await a.open(v);
+    await eventually(() => b.router.reaches(v), 20_000);
+    b.router.deliver([v], Uint8Array.from([9]));
+    await eventually(() => z.socket.sent.length === 1, 20_000);
+  });
 });

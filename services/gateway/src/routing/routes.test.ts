@@ -43,3 +43,19 @@ test('a refill of one gateway leaves the others alone', async () => {
   assert.deepEqual([...t.gatewaysOf('b')!], ['gw3']);
   assert.deepEqual([...t.gatewaysOf('c')!], ['gw2']);
 });
+
+test('overlapping refills each keep the changes that arrived while they read, whichever ends last', async () => {
+  const t = new RouteTable();
+  let releaseFirst!: () => void;
+  const first = t.refill(async () => {
+    await new Promise<void>((r) => (releaseFirst = r));
+    return new Map([['gw2', []]]);
+  });
+  const second = t.refill(async () => new Map([['gw2', []]]));
+  // Arrives after both started reading Redis (neither read saw it).
+  t.set('gw2', 'u1', true);
+  await second;
+  releaseFirst();
+  await first;
+  assert.deepEqual([...t.gatewaysOf('u1')!], ['gw2']);
+});

@@ -6,14 +6,15 @@
  */
 export class RouteTable {
   private byUser = new Map<string, Set<string>>();
-  private journal: Array<[gateway: string, user: string, on: boolean]> | undefined;
+  /** One journal per refill under way: refills may overlap. */
+  private readonly journals = new Set<Array<[gateway: string, user: string, on: boolean]>>();
 
   gatewaysOf(userId: string): ReadonlySet<string> | undefined {
     return this.byUser.get(userId);
   }
 
   set(gateway: string, userId: string, on: boolean): void {
-    this.journal?.push([gateway, userId, on]);
+    for (const journal of this.journals) journal.push([gateway, userId, on]);
     apply(this.byUser, gateway, userId, on);
   }
 
@@ -30,7 +31,7 @@ export class RouteTable {
    */
   async refill(read: () => Promise<Map<string, string[]>>, only?: string): Promise<void> {
     const journal: Array<[string, string, boolean]> = [];
-    this.journal = journal;
+    this.journals.add(journal);
     try {
       const fresh = await read();
       const next = only === undefined ? new Map<string, Set<string>>() : this.byUser;
@@ -39,7 +40,7 @@ export class RouteTable {
       for (const [gateway, user, on] of journal) if (only === undefined || gateway === only) apply(next, gateway, user, on);
       this.byUser = next;
     } finally {
-      if (this.journal === journal) this.journal = undefined;
+      this.journals.delete(journal);
     }
   }
 

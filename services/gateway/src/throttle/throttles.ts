@@ -1,12 +1,13 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { AppError, unavailable } from '@im/protocol';
 
 /**
  * One budget of attempts per key (an account, a client address), taken atomically BEFORE
  * the work it guards: attempts still under way count, so no number of concurrent requests
  * gets more than `points` through in a window. Backed by Redis for a cluster (every gateway
- * sees the same counts) or by memory for a lone gateway.
+ * sees the same counts; a standalone Redis or a Redis Cluster, each count one key) or by
+ * memory for a lone gateway.
  */
 export class Budget {
   constructor(
@@ -55,7 +56,7 @@ export interface Throttles {
   codes: Budget;
 }
 
-export function createThrottles(settings: ThrottleSettings, store: { redis?: Redis; prefix: string }): Throttles {
+export function createThrottles(settings: ThrottleSettings, store: { redis?: Redis | Cluster; prefix: string }): Throttles {
   const make = (name: string, points: number, duration: number, refusal: string): Budget => {
     if (points === 0) return new Budget(undefined, refusal);
     const options = { keyPrefix: `${store.prefix}${name}`, points, duration };
