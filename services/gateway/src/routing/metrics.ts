@@ -19,10 +19,16 @@ export class RouterMetrics {
   readonly publishes: prom.Counter<'kind'>;
   readonly received: prom.Counter<'kind'>;
   readonly publishFailures: prom.Counter<'kind'>;
+  /** Deliveries (one event for users on one other gateway) handed to Redis: however they are batched. */
+  readonly deliveriesOut: prom.Counter;
+  /** Deliveries received from other gateways. */
+  readonly deliveriesIn: prom.Counter;
 
   constructor(registry: Registry) {
     this.publishes = new prom.Counter({ name: 'im_router_publishes_total', help: 'Messages published to other gateways, by kind', labelNames: ['kind'], registers: [registry] });
     this.received = new prom.Counter({ name: 'im_router_received_total', help: 'Messages received from other gateways, by kind', labelNames: ['kind'], registers: [registry] });
     this.publishFailures = new prom.Counter({ name: 'im_router_publish_failures_total', help: 'Publishes Redis refused or could not take, by kind', labelNames: ['kind'], registers: [registry] });
+    this.deliveriesOut = new prom.Counter({ name: 'im_router_deliveries_out_total', help: 'Deliveries handed to other gateways: one per event and gateway holding its recipients', registers: [registry] });
+    this.deliveriesIn = new prom.Counter({ name: 'im_router_deliveries_in_total', help: 'Deliveries received from other gateways', registers: [registry] });
   }
 }

@@ -189,8 +189,13 @@ export class RedisRouter extends Router {
     const e = decodeEnvelope(message);
     if (!e) return;
     this.metrics?.received.inc({ kind: kindOf(e) });
-    if (e.t === 'd') this.local.deliver(e.u, e.b, undefined, e.s);
-    else if (e.t === 'D') for (const d of e.m) this.local.deliver(d.u, d.b, undefined, d.s);
+    if (e.t === 'd') {
+      this.metrics?.deliveriesIn.inc();
+      this.local.deliver(e.u, e.b, undefined, e.s);
+    } else if (e.t === 'D') {
+      this.metrics?.deliveriesIn.inc(e.m.length);
+      for (const d of e.m) this.local.deliver(d.u, d.b, undefined, d.s);
+    }
     else if (e.t === 'c') this.closeLocal(e.u, e.i, e.code, e.reason);
     else if (e.o !== this.self) {
       // A gateway not heard of yet (it just started) gets messages for all from now on, not
@@ -270,6 +275,7 @@ export class RedisRouter extends Router {
       }
     }
     if (!byGateway) return;
+    this.metrics?.deliveriesOut.inc(byGateway.size);
     for (const [gw, users] of byGateway) {
       let list = this.outbox.get(gw);
       if (!list) this.outbox.set(gw, (list = []));

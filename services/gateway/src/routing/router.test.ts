@@ -181,17 +181,25 @@ function contract(name: string, setup: () => Promise<{ a: Node; b: Node; stop: (
     test('a delivery goes once to the other gateway holding recipients, and is counted there', async () => {
       const u = user();
       const v = user();
+      const w = user();
       const y = await b.open(u);
       const z = await b.open(v);
+      // A recipient on the sending gateway itself costs no hand-over.
+      const x = await a.open(w);
       await eventually(() => a.router.reaches(u) && a.router.reaches(v));
       const published = a.metrics ? await count(a.metrics.publishes, 'delivery') : 0;
       const received = b.metrics ? await count(b.metrics.received, 'delivery') : 0;
-      a.router.deliver([u, v], bytes);
-      await eventually(() => y.socket.sent.length === 1 && z.socket.sent.length === 1);
+      const out = a.metrics ? (await a.metrics.deliveriesOut.get()).values[0]?.value ?? 0 : 0;
+      const into = b.metrics ? (await b.metrics.deliveriesIn.get()).values[0]?.value ?? 0 : 0;
+      a.router.deliver([u, v, w], bytes);
+      a.router.deliver([u], bytes);
+      await eventually(() => y.socket.sent.length === 2 && z.socket.sent.length === 1 && x.socket.sent.length === 1);
       if (a.metrics && b.metrics) {
-        // Two recipients on one gateway: one message to it.
+        // Two deliveries of one moment to one gateway: two hand-overs, one message.
         assert.equal((await count(a.metrics.publishes, 'delivery')) - published, 1);
+        assert.equal(((await a.metrics.deliveriesOut.get()).values[0]?.value ?? 0) - out, 2);
         await eventually(async () => (await count(b.metrics!.received, 'delivery')) - received === 1);
+        await eventually(async () => ((await b.metrics!.deliveriesIn.get()).values[0]?.value ?? 0) - into === 2);
       }
     });
 
