@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { errorText, type ChatModel } from '../../app/model.js';
 import { insertMention, matchMembers, mentionAt, mentionedIds, type MentionQuery } from '../../lib/mentions.js';
 import { previewText } from '../../lib/preview.js';
@@ -28,16 +28,17 @@ export function Composer({ model, conversationId, group, replyTo, editing, onCan
   const lastTyping = useRef(0);
   const area = useRef<HTMLTextAreaElement>(null);
 
-  useEffect(() => {
-    if (editing) {
-      setText(editing.content);
-      requestAnimationFrame(() => {
-        const el = area.current;
-        if (!el) return;
-        el.focus();
-        el.setSelectionRange(el.value.length, el.value.length);
-      });
-    }
+  // At once, not on the next frame (a page in the background may get no frames): what shows
+  // "Editing message" already holds the text, focused with the caret at its end, so typing
+  // that starts at once goes after it rather than being mixed with it.
+  useLayoutEffect(() => {
+    if (!editing) return;
+    setText(editing.content);
+    const el = area.current;
+    if (!el) return;
+    el.value = editing.content;
+    el.focus();
+    el.setSelectionRange(el.value.length, el.value.length);
   }, [editing?.key]);
   useEffect(() => {
     if (replyTo) area.current?.focus();
