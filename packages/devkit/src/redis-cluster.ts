@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -78,7 +78,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const timeoutMs = options.timeoutMs ?? 30_000;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'im-redis-cluster-'));
   const nodes: RedisClusterNode[] = [];
-  const stop = async () => {
+  const kill = async () => {
     await Promise.all(
       nodes.map(
         (n) =>
@@ -89,41 +89,28 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
           }),
       ),
     );
+  };
+  const stop = async () => {
+    await kill();
     await rm(dir, { recursive: true, force: true });
   };
-  try {
-    for (let i = 0; i < masters * (1 + replicas); i++) {
-      const port = await freePort();
-      const busPort = await freePort();
-      const child = spawn(
-        'redis-server',
-        [
-          '--port', String(port),
-          '--cluster-port', String(busPort),
-          '--bind', '127.0.0.1',
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', `nodes-${port}.conf`,
-          '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1000),
-          // A replica may always take over, however long it was apart from its master.
-          '--cluster-replica-validity-factor', '0',
-          '--dir', dir,
-          '--dbfilename', `dump-${port}.rdb`,
-          '--save', '',
-          '--appendonly', 'no',
-          '--daemonize', 'no',
-          '--loglevel', 'warning',
-        ],
-        { stdio: 'ignore' },
-      );
-      nodes.push({ host: '127.0.0.1', port, process: child });
+  // A port picked free can be taken before its node binds it (or picked twice): such a
+  // node exits at once. Then every node is started again on other ports, up to 3 times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch(nodes, dir, masters, replicas, options, timeoutMs);
+      break;
+    } catch (err) {
+      if (!(err instanceof NodeExited) || attempt >= 3) {
+        await stop();
+        throw err;
+      }
+      // Start afresh: no node, no cluster config left from this attempt.
+      await kill();
+      nodes.length = 0;
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
     }
-    for (const n of nodes) await until(`node ${n.port} answering`, timeoutMs, async () => (await ask(n.port, (r) => r.ping())) === 'PONG');
-    const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `${n.host}:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8', timeout: timeoutMs });
-    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
-    await untilHealthy(nodes, masters, timeoutMs);
-  } catch (err) {
-    await stop();
-    throw err;
   }
 
   const alive = () => nodes.filter((n) => n.process.exitCode === null && n.process.signalCode === null);
@@ -179,4 +166,56 @@ async function untilHealthy(nodes: RedisClusterNode[], masters: number, timeoutM
     }
     return true;
   });
+}
+
+/** A node that exited before answering: its port was taken. */
+class NodeExited extends Error {}
+
+/** Ports free a moment ago, all different. */
+async function distinctPorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
+async function launch(nodes: RedisClusterNode[], dir: string, masters: number, replicas: number, options: RedisClusterOptions, timeoutMs: number): Promise<void> {
+  const count = masters * (1 + replicas);
+  const ports = await distinctPorts(count * 2);
+  for (let i = 0; i < count; i++) {
+    const port = ports[2 * i]!;
+    const busPort = ports[2 * i + 1]!;
+    const child = spawn(
+      'redis-server',
+      [
+        '--port', String(port),
+        '--cluster-port', String(busPort),
+        '--bind', '127.0.0.1',
+        '--cluster-enabled', 'yes',
+        '--cluster-config-file', `nodes-${port}.conf`,
+        '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1000),
+        // A replica may always take over, however long it was apart from its master.
+        '--cluster-replica-validity-factor', '0',
+        '--dir', dir,
+        '--dbfilename', `dump-${port}.rdb`,
+        '--save', '',
+        '--appendonly', 'no',
+        '--daemonize', 'no',
+        '--loglevel', 'warning',
+      ],
+      { stdio: 'ignore' },
+    );
+    nodes.push({ host: '127.0.0.1', port, process: child });
+  }
+  for (const n of nodes) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (n.process.exitCode !== null || n.process.signalCode !== null) throw new NodeExited(`redis cluster: node ${n.port} exited at start`);
+      if ((await ask(n.port, (r) => r.ping()).catch(() => undefined)) === 'PONG') break;
+      if (Date.now() > deadline) throw new Error(`redis cluster: node ${n.port} not answering in ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  }
+  const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `${n.host}:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8', timeout: timeoutMs });
+  if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
+  await untilHealthy(nodes, masters, timeoutMs);
 }
