@@ -80,6 +80,12 @@ export class Db {
     this.slowMs = options.slowMs ?? 200;
     // An idle client that loses its server must not crash the process.
     this.pool.on('error', (err) => this.logger.warn('idle database connection failed', { err: err.message }));
+    // Nor one that is checked out but between two queries (inside a transaction, say): it has
+    // no query to fail, so it reports the loss as an 'error' event, which unheard would end
+    // the process. Its next query then fails as unavailable and the client is destroyed.
+    this.pool.on('connect', (client) => {
+      client.on('error', (err) => this.logger.warn('database connection lost', { err: err.message }));
+    });
   }
 
   async query<R extends object = Row>(statement: string | Prepared, params: unknown[] = [], client: Queryable = this.pool): Promise<pg.QueryResult<R & Row>> {

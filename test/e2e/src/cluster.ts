@@ -84,6 +84,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const spawn = async (name: string, port: number, env: Record<string, string>) => {
     const s = await spawnService({ name, entry: entry(name), port, env: { ...common, ...env } });
     started.push(s);
+    // A service that fails by itself (not stopped or killed by the test) says why in the test's output.
+    void s.exited.then((code) => {
+      if (code !== null && code !== 0) console.error(`${name} on port ${port} exited with code ${code}; its last output:\n${s.output().split('\n').slice(-40).join('\n')}`);
+    });
     return s;
   };
   try {

@@ -21,7 +21,9 @@ interface Lane {
  * gap in any conversation's seqs, `unavailable` (never `internal`) meanwhile, and recovery
  * without restarting anything else.
  */
-describe('faults under load', () => {
+// A bound on the whole suite: a service that dies without its supervisor would otherwise leave
+// clients resending forever, and the run hanging instead of failing.
+describe('faults under load', { timeout: 300_000 }, () => {
   let pg: PostgresServer;
   let cluster: Cluster;
   let redisPort: number;
