@@ -13,13 +13,12 @@
 //   BENCH_REDIS_URL        a Redis (or Redis Cluster seed) other than the test default
 //   BENCH_OUT              write the results as JSON there
 import crypto from 'node:crypto';
-import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { createDatabase, freePort, spawnService, testPostgres, testRedisUrl } from '../packages/devkit/dist/index.js';
-import { CpuMeter, pidsNamed } from './bench/procstat.mjs';
+import { cleanRedis, fmt, Generator, postgresPidsOf, progress, redisPid, step } from './bench/common.mjs';
+import { CpuMeter } from './bench/procstat.mjs';
 import { Seeder } from './bench/seed.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,26 +29,6 @@ const USERS = Number(env.BENCH_USERS ?? 800);
 const GATEWAYS = 4;
 const GROUP_SIZE = 8;
 const BYTES = 100;
-
-const step = (text) => process.stdout.write(`\n== ${text}\n`);
-const progress = (text) => process.stdout.write(`   ${text}\n`);
-const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '–');
-
-class Generator {
-  constructor(name) {
-    this.name = name;
-    this.child = fork(path.join(root, 'scripts/bench/loadgen.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=16'] });
-    this.ready = new Promise((resolve) => this.child.once('message', resolve));
-    this.pending = [];
-    this.child.on('message', (msg) => this.pending.shift()?.(msg));
-  }
-  call(msg) {
-    return new Promise((resolve, reject) => {
-      this.pending.push((reply) => (reply.error ? reject(new Error(`${this.name}: ${reply.error}`)) : resolve(reply.result)));
-      this.child.send(msg);
-    });
-  }
-}
 
 /** Sums a Prometheus counter over its series, optionally only those with a label value. */
 function counter(text, name, label) {
@@ -177,25 +156,14 @@ async function main() {
     await remote.call({ op: 'report' });
 
     step(`load: ${fmt(RATE)} msgs/s for ${SECONDS} s, open loop, 100-byte messages`);
-    const pgPids = () =>
-      pidsNamed('postgres').filter((p) => {
-        try {
-          const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-          return !/postgres: \S+ \S+ /.test(cmd) || dbNames.some((d) => cmd.includes(` ${d} `));
-        } catch {
-          return false;
-        }
-      });
-    const probe = new Redis(redisUrl);
-    const redisPid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1] ?? 0);
-    probe.disconnect();
+    const redisProcess = await redisPid(redisUrl);
     const groups = {
       ...Object.fromEntries(gateways.map((g, i) => [`gateway${i + 1}`, () => [g.child.pid]])),
       relay1: () => [relays[0].child.pid],
       relay2: () => [relays[1].child.pid],
       seaking: () => [seaking.child.pid],
-      postgres: pgPids,
-      redis: () => (redisPid ? [redisPid] : []),
+      postgres: postgresPidsOf(dbNames),
+      redis: () => (redisProcess ? [redisProcess] : []),
       generators: () => generators.map((g) => g.child.pid),
     };
     const meter = new CpuMeter(groups);
@@ -276,10 +244,7 @@ async function main() {
     for (const g of generators) g.child.kill('SIGKILL');
     for (const c of children) await c.stop('SIGTERM');
     for (const d of Object.values(dbs)) await d.drop().catch(() => undefined);
-    const r = new Redis(redisUrl);
-    const keys = await r.keys(`${prefix}*`);
-    for (let i = 0; i < keys.length; i += 500) await r.del(...keys.slice(i, i + 500));
-    r.disconnect();
+    await cleanRedis(redisUrl, prefix);
     if (pgServer.embedded) await pgServer.stop();
   }
 }

@@ -3,6 +3,7 @@
 // cluster, in one process that only keeps a seq per conversation.
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { WebSocketServer } from 'ws';
+import { corkTick } from './common.mjs';
 
 const encoder = new Encoder();
 const decoder = new Decoder();
@@ -11,15 +12,7 @@ const socketsOf = new Map(); // user → Set(ws)
 const seqs = new Map();
 
 function corkedSend(ws, bytes) {
-  const raw = ws._socket;
-  if (raw && !ws._corked) {
-    ws._corked = true;
-    raw.cork();
-    process.nextTick(() => {
-      ws._corked = false;
-      raw.uncork();
-    });
-  }
+  corkTick(ws);
   ws.send(bytes);
 }
 

@@ -6,6 +6,7 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import hdr from 'hdr-histogram-js';
 import WebSocket from 'ws';
+import { corkTick } from './common.mjs';
 
 const encoder = new Encoder();
 const decoder = new Decoder({ maxStrLength: 1 << 24, maxBinLength: 1 << 24, maxArrayLength: 1 << 20, maxMapLength: 1 << 20 });
@@ -87,17 +88,6 @@ function content(dueNs, bytes) {
   return head.length >= bytes ? head : head + 'x'.repeat(bytes - head.length);
 }
 
-function cork(ws) {
-  const raw = ws._socket;
-  if (raw && !ws._corked) {
-    ws._corked = true;
-    raw.cork();
-    process.nextTick(() => {
-      ws._corked = false;
-      raw.uncork();
-    });
-  }
-}
 
 /** Sends on a schedule: `rate` messages a second spread over the routes, for `seconds`. */
 async function rate({ routes, rate, seconds, bytes, tag }) {
@@ -144,7 +134,7 @@ async function drive(planned, total, at) {
       while (k < total && at(k).due <= now) {
         const p = at(k);
         dueOf.set(k + 1, p.due);
-        cork(p.ws);
+        corkTick(p.ws);
         if (p.ws.readyState === WebSocket.OPEN) p.ws.send(p.frame);
         else errors.closed = (errors.closed ?? 0) + 1;
         k++;
@@ -178,7 +168,7 @@ async function windowed({ routes, window, seconds, bytes, tag }) {
     const t = nowNs();
     inflight.get(r.socket).set(id, { t, r });
     sent++;
-    cork(ws);
+    corkTick(ws);
     ws.send(encoder.encode({ cmd: 'event', id, data: { conversation_id: r.conversation_id, kind: 1, content: content(t, bytes), tags: [], cid: `${tag}-${id}` } }));
   };
   routes.forEach((r) => {

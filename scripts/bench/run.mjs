@@ -22,9 +22,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, freePort, spawnService, testPostgres, testRedisUrl } from '../../packages/devkit/dist/index.js';
-import { Redis } from 'ioredis';
 import { pgCeiling } from './ceiling-pg.mjs';
-import { CpuMeter, pidsNamed } from './procstat.mjs';
+import { cleanRedis, fmt, Generator, postgresPidsOf, progress, redisPid, step } from './common.mjs';
+import { CpuMeter } from './procstat.mjs';
 import { Seeder } from './seed.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -40,9 +40,6 @@ const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',')) : undefined;
 const wants = (s) => !ONLY || ONLY.has(s);
 const BYTES = 100;
 
-const step = (text) => process.stdout.write(`\n== ${text}\n`);
-const progress = (text) => process.stdout.write(`   ${text}\n`);
-const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '–');
 /** A counter of the gateway's router (protocol.md section 8), summed over its labels or of one kind. */
 async function routerCounter(url, name, kind) {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -53,28 +50,6 @@ async function routerCounter(url, name, kind) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs) => (xs.length > 1 ? `${fmt(Math.min(...xs), 1)}–${fmt(Math.max(...xs), 1)}` : '');
-
-/** A load generator process, driven over IPC. */
-class Generator {
-  constructor(name) {
-    this.name = name;
-    this.child = fork(path.join(root, 'scripts/bench/loadgen.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=16'] });
-    this.ready = new Promise((resolve) => this.child.once('message', resolve));
-    this.pending = [];
-    this.child.on('message', (msg) => this.pending.shift()?.(msg));
-  }
-
-  call(msg) {
-    return new Promise((resolve, reject) => {
-      this.pending.push((reply) => (reply.error ? reject(new Error(`${this.name}: ${reply.error}`)) : resolve(reply.result)));
-      this.child.send(msg);
-    });
-  }
-
-  get pid() {
-    return this.child.pid;
-  }
-}
 
 /** Counts what each conversation's receiver got against what its sender had acked. */
 function check(acked, received) {
@@ -137,19 +112,8 @@ async function main() {
     const gw1 = await start('gateway1', 'gateway', ports.gw1, gatewayEnv('gw1'));
     const gw2 = await start('gateway2', 'gateway', ports.gw2, gatewayEnv('gw2'));
     const ws = (g) => g.url.replace('http', 'ws') + '/ws';
-    const probe = new Redis(redisUrl);
-    const redisPid = Number(/process_id:(\d+)/.exec(await probe.info('server'))?.[1] ?? 0);
-    probe.disconnect();
-    const pgPids = () =>
-      pidsNamed('postgres').filter((p) => {
-        // Our databases' backends and the server's own helpers, not other databases' backends.
-        try {
-          const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
-          return !/postgres: \S+ \S+ /.test(cmd) || dbNames.some((d) => cmd.includes(` ${d} `));
-        } catch {
-          return false;
-        }
-      });
+    const redisProcess = await redisPid(redisUrl);
+    const pgPids = postgresPidsOf(dbNames);
     const senders = new Generator('senders');
     const receivers = new Generator('receivers');
     generators.push(senders, receivers);
@@ -160,7 +124,7 @@ async function main() {
       relay: () => [relay.child.pid],
       seaking: () => [seaking.child.pid],
       postgres: pgPids,
-      redis: () => (redisPid ? [redisPid] : []),
+      redis: () => (redisProcess ? [redisProcess] : []),
       generators: () => generators.map((g) => g.pid),
     });
     const SERVER = ['gateway1', 'gateway2', 'relay', 'seaking', 'postgres', 'redis'];
@@ -317,10 +281,7 @@ async function main() {
     for (const g of generators) g.child.kill('SIGKILL');
     for (const c of children) await c.stop('SIGTERM');
     for (const d of Object.values(dbs)) await d.drop().catch(() => undefined);
-    const r = new Redis(redisUrl);
-    const keys = await r.keys(`${prefix}*`);
-    for (let i = 0; i < keys.length; i += 500) await r.del(...keys.slice(i, i + 500));
-    r.disconnect();
+    await cleanRedis(redisUrl, prefix);
     if (pgServer.embedded) await pgServer.stop();
   }
   table(results);

@@ -78,11 +78,12 @@ export class Db {
     });
     this.logger = options.logger;
     this.slowMs = options.slowMs ?? 200;
-    // An idle client that loses its server must not crash the process.
-    this.pool.on('error', (err) => this.logger.warn('idle database connection failed', { err: err.message }));
-    // Nor one that is checked out but between two queries (inside a transaction, say): it has
-    // no query to fail, so it reports the loss as an 'error' event, which unheard would end
-    // the process. Its next query then fails as unavailable and the client is destroyed.
+    // A connection that loses its server must not crash the process, whether idle in the
+    // pool (the pool re-emits the loss) or checked out between two queries (inside a
+    // transaction, say: it has no query to fail, so it reports the loss as an 'error' event,
+    // which unheard would end the process; its next query fails as unavailable and the client
+    // is destroyed). Each connection's own listener logs it, once.
+    this.pool.on('error', () => undefined);
     this.pool.on('connect', (client) => {
       client.on('error', (err) => this.logger.warn('database connection lost', { err: err.message }));
     });

@@ -138,9 +138,17 @@ export async function shownTexts(page: Page): Promise<string[]> {
   return page.locator('li[data-testid="message"] .bubble > p.text').allTextContents();
 }
 
-/** Waits until a function of the page's state holds (polled by the browser, no sleep). */
-export async function until(page: Page, fn: () => boolean, timeout = UI_TIMEOUT): Promise<void> {
-  await page.waitForFunction(fn, undefined, { timeout });
+/**
+ * Waits until `check` holds, asked from here every 50 ms. Not `page.waitForFunction`: when its
+ * first check fails it polls by evaluating a string in the page, which the web client's CSP
+ * (no 'unsafe-eval') refuses.
+ */
+export async function until(what: string, check: () => Promise<boolean>, timeout = UI_TIMEOUT): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export function escapeRe(s: string): string {

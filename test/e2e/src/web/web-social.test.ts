@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { ImEvent, ImSocket } from '@im/client';
 import { befriend, newUser, startCluster, type Cluster, type TestUser } from '../cluster.js';
-import { conversationRow, goTo, launchChromium, message, messageAction, messages, openApp, openChat, send, shownTexts, signIn, type AppPage } from './browser.js';
+import { conversationRow, goTo, launchChromium, message, messageAction, messages, openApp, openChat, send, shownTexts, signIn, until, type AppPage } from './browser.js';
 
 // One person in the browser, the others through the SDK: history scrolled back, file
 // messages, forwards, mentions, friends (remark, block, unblock) and groups (create,
@@ -66,7 +66,7 @@ describe('web client: history, files, forwards, friends and groups', () => {
       const before = await messages(page).count();
       await page.locator('.messages').evaluate((el) => el.scrollTo(0, 0));
       if (await older.isVisible()) await older.click().catch(() => undefined);
-      await page.waitForFunction(`document.querySelectorAll('li[data-testid="message"]').length > ${before} || document.querySelector('.chat-start') !== null`);
+      await until('earlier messages shown', async () => (await messages(page).count()) > before || (await page.locator('.chat-start').count()) > 0);
     }
     assert.deepEqual(await shownTexts(page), Array.from({ length: HISTORY }, (_, i) => `m${i + 1}`));
     await message(page, 'm1').waitFor();
