@@ -143,6 +143,39 @@ export const STORE_PLAIN: Prepared = {
    SELECT ord, true, conversation_id, seq, id, created_at FROM dups`,
 };
 
+/**
+ * The store statement for a batch of one event, the usual case at light load: the same
+ * writes as STORE_PLAIN with scalar parameters, no arrays to unnest and no per-batch
+ * numbering (about 100 µs less PostgreSQL and 150 µs less relay CPU per event here).
+ */
+export const STORE_ONE: Prepared = {
+  name: 'relay_store_one_v1',
+  text: `WITH dup AS (SELECT conversation_id, seq, id, created_at FROM event_cids WHERE sender_id = $1 AND cid = $6 LIMIT 1),
+   reserved AS (
+     INSERT INTO conversation_seqs (conversation_id, max_seq, last_event_at, last_message_seq, last_message_at)
+     SELECT $2, 1, $10::bigint, 1, $10::bigint WHERE NOT EXISTS (SELECT 1 FROM dup)
+     ON CONFLICT (conversation_id) DO UPDATE
+       SET max_seq = conversation_seqs.max_seq + 1,
+           last_event_at = GREATEST(conversation_seqs.last_event_at + 1, EXCLUDED.last_event_at),
+           last_message_seq = conversation_seqs.max_seq + 1,
+           last_message_at = GREATEST(conversation_seqs.last_event_at + 1, EXCLUDED.last_event_at)
+     RETURNING max_seq AS seq, last_event_at AS created_at),
+   numbered AS (
+     SELECT $2::text AS conversation_id, seq, created_at, $3::int AS kind, $11::text AS file_id,
+            encode(sha256(convert_to('[0,' || $7::text || ',' || $8::text || ',' || created_at || ',' || $3::int || ',' || $5::text || ',' || $9::text || ']', 'UTF8')), 'hex') AS id
+       FROM reserved),
+   inserted AS (
+     INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
+     SELECT conversation_id, seq, id, $1, kind, $4, $5::jsonb, $6, created_at FROM numbered),
+   claimed AS (INSERT INTO event_cids (sender_id, cid, conversation_id, seq, id, created_at) SELECT $1, $6, conversation_id, seq, id, created_at FROM numbered),
+   named AS (INSERT INTO event_ids (id, conversation_id, seq) SELECT id, conversation_id, seq FROM numbered),
+   searchable AS (${INDEX_SEARCH_DOCS}),
+   files AS (${INDEX_FILE_REFS})
+   SELECT 0 AS ord, false AS duplicate, conversation_id, seq, id, created_at FROM numbered
+   UNION ALL
+   SELECT 0, true, conversation_id, seq, id, created_at FROM dup`,
+};
+
 /** Set-based statements for the store path: each costs one round trip whatever the batch size. */
 export class EventsRepository {
   constructor(private readonly db: Db) {}
@@ -263,6 +296,23 @@ export class EventsRepository {
    * comes back: the caller has the rest. `ord` says which item a row answers.
    */
   async storePlain(items: Array<{ sender_id: string; conversation_id: string; kind: number; content: string; tags: Tag[]; cid: string }>, now: number): Promise<StoredRef[]> {
+    if (items.length === 1) {
+      const i = items[0]!;
+      const tags = JSON.stringify(i.tags);
+      return this.db.rows<StoredRef>(STORE_ONE, [
+        i.sender_id,
+        i.conversation_id,
+        i.kind,
+        i.content,
+        tags,
+        i.cid,
+        JSON.stringify(i.sender_id),
+        JSON.stringify(i.conversation_id),
+        JSON.stringify(i.content),
+        now,
+        referencedFile(i.kind, i.tags) ?? null,
+      ]);
+    }
     return this.db.rows<StoredRef>(STORE_PLAIN, [
       items.map((i) => i.sender_id),
       items.map((i) => i.conversation_id),

@@ -6,7 +6,7 @@ import { Db, migrate } from '@im/db';
 import { createDatabase, testPostgres, type PostgresServer, type TestDatabase } from '@im/devkit';
 import { createLogger } from '@im/kit';
 import { RELAY_DB_SETTINGS } from '../db-settings.js';
-import { STORE_PLAIN } from '../events/repository.js';
+import { STORE_ONE, STORE_PLAIN } from '../events/repository.js';
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 const logger = createLogger({ service: 'test', level: 'error' });
@@ -44,7 +44,7 @@ async function genericPlan(text: string, types: string[], on: Db = db): Promise<
     await client.query('SET plan_cache_mode = force_generic_plan');
     for (const [name, value] of Object.entries(RELAY_DB_SETTINGS)) await client.query(`SET ${name} = ${value}`);
     await client.query(`PREPARE probe (${types.join(', ')}) AS ${text}`);
-    const args = types.map((t) => (t.endsWith('[]') ? `ARRAY[]::${t}` : t === 'bigint' ? '0' : `''`));
+    const args = types.map((t) => (t.endsWith('[]') ? `ARRAY[]::${t}` : t === 'bigint' || t === 'int' ? '0' : `''`));
     const rows = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE probe(${args.join(', ')})`);
     await client.query('DEALLOCATE probe');
     return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
@@ -62,6 +62,15 @@ test('the store statement probes the idempotency index and never scans the event
   assert.doesNotMatch(plan, /Scan[^\n]* on events_p/, plan);
 });
 
+const STORE_ONE_TYPES = ['text', 'text', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text'];
+
+test('the one-event store statement probes the idempotency index and reads no events partition', async () => {
+  const plan = await genericPlan(STORE_ONE.text, STORE_ONE_TYPES);
+  assert.match(plan, /Index Scan using event_cids_pkey on event_cids/, plan);
+  assert.doesNotMatch(plan, /Seq Scan on (events|event_cids|event_ids|conversation_seqs)/, plan);
+  assert.doesNotMatch(plan, /Scan[^\n]* on events_p/, plan);
+});
+
 const STORE_TYPES = ['text[]', 'text[]', 'int[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'int[]', 'bigint', 'text[]'];
 
 test('planned on a fresh database, analysed while empty, the store statement still probes the idempotency index', async () => {
@@ -72,9 +81,11 @@ test('planned on a fresh database, analysed while empty, the store statement sti
   try {
     await migrate(fresh.url, MIGRATIONS, logger);
     await freshDb.analyze();
-    const plan = await genericPlan(STORE_PLAIN.text, STORE_TYPES, freshDb);
-    assert.match(plan, /Index Scan using event_cids_pkey on event_cids/, plan);
-    assert.doesNotMatch(plan, /Seq Scan on (events|event_cids|event_ids|conversation_seqs)/, plan);
+    for (const [text, types] of [[STORE_PLAIN.text, STORE_TYPES], [STORE_ONE.text, STORE_ONE_TYPES]] as const) {
+      const plan = await genericPlan(text, [...types], freshDb);
+      assert.match(plan, /Index Scan using event_cids_pkey on event_cids/, plan);
+      assert.doesNotMatch(plan, /Seq Scan on (events|event_cids|event_ids|conversation_seqs)/, plan);
+    }
   } finally {
     await freshDb.close();
     await fresh.drop();

@@ -100,6 +100,15 @@ describe('relay store', () => {
     for (const { event } of results) {
       assert.equal(event.id, computeEventId(event), `id of ${JSON.stringify(event.content)}`);
     }
+    // One at a time, each store is a batch of one, which has a statement of its own.
+    for (const [i, content] of contents.entries()) {
+      const { event, duplicate } = await clients[0]!.call('relay.storeEvent', { ...text('conv-id-lone', 'user-ü "q"', `lone-${i}`, content), tags: [['mention', 'ü\n"x"']] });
+      assert.equal(duplicate, false);
+      assert.equal(event.seq, i + 1);
+      assert.equal(event.id, computeEventId(event), `id of lone ${JSON.stringify(event.content)}`);
+      const again = await clients[1]!.call('relay.storeEvent', { ...text('conv-id-lone', 'user-ü "q"', `lone-${i}`, content), tags: [['mention', 'ü\n"x"']] });
+      assert.deepEqual(again, { event, duplicate: true });
+    }
     const stored = await clients[1]!.call('relay.syncEvents', { conversation_id: 'conv-id', limit: 50 });
     for (const e of stored.events) assert.equal(e.id, computeEventId(e));
     // Unpaired surrogates are not Unicode: refused rather than stored as something else.
