@@ -156,14 +156,24 @@ async function main() {
     if (wants('storm')) {
       step(`reconnect storm: ${PAIRS * 2} clients open and authenticate at once`);
       const runs = [];
+      const cpuPerSocket = [];
       for (let r = 0; r < REPEATS; r++) {
+        meter.start();
         const res = await senders.call({ op: 'open', url: ws(gw1), tokens: [...a, ...b].map((u) => u.token), concurrency: PAIRS * 2 });
+        // Until the sockets' registrations and presence notices are done too.
+        await new Promise((r2) => setTimeout(r2, 500));
+        const cpu = meter.stop();
         await senders.call({ op: 'close' });
         runs.push(res.ms);
-        progress(`run ${r + 1}: ${fmt(res.opened)} open in ${fmt(res.ms)} ms (${res.failures} refused${res.firstFailure ? `: ${res.firstFailure}` : ''})`);
+        const perSocket = Object.entries(cpu.groups)
+          .filter(([, g]) => g.cpuSeconds > 0)
+          .map(([k, g]) => `${k} ${fmt((1e6 * g.cpuSeconds) / Math.max(1, res.opened))}`)
+          .join(', ');
+        cpuPerSocket.push(perSocket);
+        progress(`run ${r + 1}: ${fmt(res.opened)} open in ${fmt(res.ms)} ms (${res.failures} refused${res.firstFailure ? `: ${res.firstFailure}` : ''}); CPU µs per socket: ${perSocket}`);
         await new Promise((r2) => setTimeout(r2, 1000));
       }
-      results.scenarios.storm = { clients: PAIRS * 2, ms: median(runs), runs };
+      results.scenarios.storm = { clients: PAIRS * 2, ms: median(runs), runs, cpuPerSocket };
     }
 
     // Senders on gateway 1, receivers on gateway 2: every message crosses gateways.

@@ -55,6 +55,8 @@ export const SeakingParams = {
   /** A user's conversations by conversation_id, a page at a time: callers loop for any number. */
   'seaking.getUserConversations': z.object({ ...Acting, after: Id.optional(), limit: z.number().int().min(1).max(10000).default(10000) }),
   'seaking.getFriends': z.object(Acting),
+  /** The friends of each of these users, as ids only: presence notices for a burst of sockets in one call. */
+  'seaking.getFriendIds': z.object({ user_ids: z.array(Id).max(1000) }),
   'seaking.sendFriendRequest': z.object({ ...Acting, to_user_id: Id, message: RequestMessage.optional() }),
   'seaking.getPendingFriendRequests': z.object({ ...Acting, direction: z.enum(['incoming', 'outgoing']).default('incoming') }),
   'seaking.acceptFriendRequest': z.object({ ...Acting, request_id: Id }),
@@ -168,6 +170,8 @@ export interface SeakingResults {
   'seaking.createConversation': { conversation: UserConversation; created: boolean; effects: Effects };
   'seaking.getUserConversations': { conversations: UserConversation[]; has_more: boolean };
   'seaking.getFriends': { friends: Omit<Friend, 'online'>[] };
+  /** Per user asked for, their friends' ids (an empty list for none or unknown). */
+  'seaking.getFriendIds': { friends: Record<string, string[]> };
   'seaking.sendFriendRequest': { request_id: string; status: 'pending' | 'accepted'; conversation_id?: string; effects: Effects };
   'seaking.getPendingFriendRequests': { requests: FriendRequest[] };
   'seaking.acceptFriendRequest': { conversation_id: string; effects: Effects };

@@ -21,6 +21,7 @@ import { RedisRouter } from './routing/redis-router.js';
 import { connectRedis } from './routing/bus.js';
 import { RouterMetrics } from './routing/metrics.js';
 import { PresenceAnnouncer } from './presence/announcer.js';
+import { SessionLiveness } from './sessions/liveness.js';
 import { SessionAudit } from './sessions/audit.js';
 import { Dispatcher } from './ws/dispatcher.js';
 import type { GatewayDeps } from './ws/handler.js';
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
 
   const server = http.createServer(app);
   const ws = new WsServer(
-    { verifier, seaking, router, local, dispatcher, presence, logger, registry },
+    { verifier, sessions: new SessionLiveness(seaking), router, local, dispatcher, presence, logger, registry },
     {
       maxFrameBytes: config.maxFrameBytes,
       perMessageDeflate: config.perMessageDeflate,

@@ -1,5 +1,5 @@
 import { encode } from '@im/codec';
-import type { Logger } from '@im/kit';
+import { TickBatcher, type Logger } from '@im/kit';
 import type { SeakingClient } from '../clients/services.js';
 import type { Router } from '../routing/router.js';
 
@@ -8,23 +8,28 @@ import type { Router } from '../routing/router.js';
  * (`presence` notices). Best effort: a failure is logged, never felt by the socket.
  */
 export class PresenceAnnouncer {
+  /** Friends' ids, asked for all the users who came or went in one turn at once. */
+  private readonly friendsOf: TickBatcher<string, string[]>;
+
   constructor(
-    private readonly seaking: SeakingClient,
+    seaking: SeakingClient,
     private readonly router: Router,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.friendsOf = new TickBatcher(async (userIds) => {
+      const { friends } = await seaking.call('seaking.getFriendIds', { user_ids: userIds });
+      return new Map(Object.entries(friends));
+    }, 1000);
+  }
 
   announce(userId: string, online: boolean): void {
     const lastSeen = Date.now();
-    this.seaking
-      .call('seaking.getFriends', { user_id: userId })
-      .then(({ friends }) => {
-        if (friends.length === 0) return;
+    this.friendsOf
+      .get(userId)
+      .then((friends) => {
+        if (!friends || friends.length === 0) return;
         const notice = { type: 'presence', user_id: userId, online, last_seen: lastSeen };
-        this.router.deliver(
-          friends.map((f) => f.user_id),
-          encode({ cmd: 'notice', data: notice }),
-        );
+        this.router.deliver(friends, encode({ cmd: 'notice', data: notice }));
       })
       .catch((err: Error) => this.logger.warn('presence announcement failed', { user_id: userId, err: err.message }));
   }

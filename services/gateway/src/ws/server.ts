@@ -5,7 +5,7 @@ import { CloseCode, Limits } from '@im/protocol';
 import { errorFields, prom, type Logger, type Registry } from '@im/kit';
 import type { AccessClaims, TokenVerifier } from '../auth/tokens.js';
 import { tokenFrom } from '../auth/tokens.js';
-import type { SeakingClient } from '../clients/services.js';
+import type { SessionLiveness } from '../sessions/liveness.js';
 import type { Router } from '../routing/router.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -23,7 +23,7 @@ export interface WsOptions {
 
 export interface WsDeps {
   verifier: TokenVerifier;
-  seaking: SeakingClient;
+  sessions: SessionLiveness;
   router: Router;
   local: LocalConnections;
   dispatcher: Dispatcher;
@@ -89,15 +89,15 @@ export class WsServer {
     const claims = token ? this.deps.verifier.verify(token) : undefined;
     if (!token || !claims) return refuse(socket, 401, 'missing, invalid or expired token');
     // The signature says who; seaking says whether the session is still live.
-    let live: AccessClaims;
+    let live: boolean;
     try {
-      live = await this.deps.seaking.call('seaking.validateToken', { token });
-    } catch (err) {
-      if ((err as { code?: string }).code === 'unauthorized') return refuse(socket, 401, 'session revoked');
+      live = await this.deps.sessions.isLive(claims.session_id);
+    } catch {
       return refuse(socket, 503, 'service unavailable');
     }
+    if (!live) return refuse(socket, 401, 'session revoked');
     if (socket.destroyed) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, live));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, claims));
   }
 
   private open(ws: WebSocket, claims: AccessClaims): void {

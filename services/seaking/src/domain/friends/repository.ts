@@ -132,6 +132,16 @@ export class FriendsRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The friendships of several users, one index range each. */
+  async friendIdsOf(userIds: string[]): Promise<Array<{ user_id: string; friend_id: string }>> {
+    if (userIds.length === 0) return [];
+    return this.db.rows(
+      `SELECT q.user_id, f.friend_id FROM unnest($1::text[]) AS q(user_id)
+        CROSS JOIN LATERAL (SELECT friend_id FROM friendships f WHERE f.user_id = q.user_id) f`,
+      [userIds],
+    );
+  }
+
   async listFriends(userId: string): Promise<FriendRow[]> {
     return this.db.rows<FriendRow>(
       `SELECT u.user_id, u.username, u.nickname, u.avatar, f.remark, f.since

@@ -164,6 +164,12 @@ export class FriendsService {
     return { user_ids: await this.friends.visibleAmong(userId, [...new Set(userIds)].filter((id) => id !== userId)) };
   }
 
+  async idsOf(userIds: string[]): Promise<{ friends: Record<string, string[]> }> {
+    const friends: Record<string, string[]> = Object.fromEntries(userIds.map((id) => [id, []]));
+    for (const row of await this.friends.friendIdsOf([...new Set(userIds)])) friends[row.user_id]!.push(row.friend_id);
+    return { friends };
+  }
+
   async list(userId: string): Promise<{ friends: Omit<Friend, 'online'>[] }> {
     return { friends: await this.friends.listFriends(userId) };
   }
