@@ -4,11 +4,15 @@ import { Db, migrate } from '../../packages/db/dist/index.js';
 import { createLogger } from '../../packages/kit/dist/index.js';
 import { RELAY_DB_SETTINGS } from '../../services/relay/dist/db-settings.js';
 import { EventsRepository } from '../../services/relay/dist/events/repository.js';
+import { cpuSeconds } from './procstat.mjs';
 
 const logger = createLogger({ service: 'bench', level: 'error' });
 
-/** Statements a second and events a second, `batch` events per statement, `connections` at once. */
-export async function pgCeiling(url, migrations, { batch, connections, seconds, conversations = 500 }) {
+/**
+ * Statements a second and events a second, `batch` events per statement, `connections` at
+ * once; with `pids` (PostgreSQL's processes), also its CPU and this caller's per event.
+ */
+export async function pgCeiling(url, migrations, { batch, connections, seconds, conversations = 500, pids }) {
   await migrate(url, migrations, logger);
   // The relay's own connection settings: the same plans as in the relay.
   const db = new Db({ url, logger, max: connections, settings: RELAY_DB_SETTINGS });
@@ -16,6 +20,9 @@ export async function pgCeiling(url, migrations, { batch, connections, seconds, 
   let events = 0;
   let n = 0;
   const deadline = Date.now() + seconds * 1000;
+  const pgCpu = () => (pids ? pids().reduce((s, p) => s + cpuSeconds(p), 0) : 0);
+  const cpuBefore = pgCpu();
+  const callerBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: connections }, async (_, lane) => {
@@ -31,6 +38,8 @@ export async function pgCeiling(url, migrations, { batch, connections, seconds, 
     }),
   );
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const pgUs = (1e6 * (pgCpu() - cpuBefore)) / events;
+  const caller = process.cpuUsage(callerBefore);
   await db.close();
-  return { eventsPerSecond: events / elapsed, statementsPerSecond: events / batch / elapsed };
+  return { eventsPerSecond: events / elapsed, statementsPerSecond: events / batch / elapsed, pgCpuUsPerEvent: pgUs, callerCpuUsPerEvent: (caller.user + caller.system) / events };
 }
