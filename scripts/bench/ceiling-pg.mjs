@@ -20,8 +20,12 @@ export async function pgCeiling(url, migrations, { batch, connections, seconds, 
   let events = 0;
   let n = 0;
   const deadline = Date.now() + seconds * 1000;
-  const pgCpu = () => (pids ? pids().reduce((s, p) => s + cpuSeconds(p), 0) : 0);
+  // Per process, so that a backend leaving during the run does not take its whole life off; one
+  // arriving (the pool connects as it goes) is this run's.
+  const pgCpu = () => new Map((pids ? pids() : []).map((p) => [p, cpuSeconds(p)]));
   const cpuBefore = pgCpu();
+  // Fresh ids on every run against the same database: a repeated (sender, cid) would only be a duplicate.
+  const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const callerBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   await Promise.all(
@@ -30,7 +34,7 @@ export async function pgCeiling(url, migrations, { batch, connections, seconds, 
         const items = Array.from({ length: batch }, () => {
           const k = n++;
           // Conversations of a lane never overlap another lane's: no lock waits, as in the relay.
-          return { sender_id: `u${k % 1000}`, conversation_id: `c${lane}-${k % conversations}`, kind: 1, content: `${k}|`.padEnd(100, 'x'), tags: [], cid: `pg-${k}` };
+          return { sender_id: `u${k % 1000}`, conversation_id: `c${lane}-${k % conversations}`, kind: 1, content: `${k}|`.padEnd(100, 'x'), tags: [], cid: `pg-${run}-${k}` };
         });
         await repo.storePlain(items, Date.now());
         events += batch;
@@ -38,7 +42,9 @@ export async function pgCeiling(url, migrations, { batch, connections, seconds, 
     }),
   );
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  const pgUs = (1e6 * (pgCpu() - cpuBefore)) / events;
+  let used = 0;
+  for (const [p, cpu] of pgCpu()) used += cpu - (cpuBefore.get(p) ?? 0);
+  const pgUs = (1e6 * used) / events;
   const caller = process.cpuUsage(callerBefore);
   await db.close();
   return { eventsPerSecond: events / elapsed, statementsPerSecond: events / batch / elapsed, pgCpuUsPerEvent: pgUs, callerCpuUsPerEvent: (caller.user + caller.system) / events };

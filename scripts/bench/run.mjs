@@ -286,7 +286,7 @@ async function main() {
       const many = await pgCeiling(dbs.pg.url, migrations, { batch: 100, connections: 4, seconds: Math.min(SECONDS, 5) });
       progress(`100 events per statement, 4 connections: ${fmt(many.eventsPerSecond)} events/s`);
       // The floor under the CPU target at a light rate: one event per commit, nothing batched.
-      const lone = await pgCeiling(dbs.pg.url, migrations, { batch: 1, connections: 1, seconds: Math.min(SECONDS, 5), pids: pgPids });
+      const lone = await pgCeiling(dbs.pg.url, migrations, { batch: 1, connections: 1, seconds: Math.min(SECONDS, 5), pids: postgresPidsOf([dbs.pg.name]) });
       progress(`1 event per statement, 1 connection: ${fmt(lone.eventsPerSecond)} events/s; PostgreSQL ${fmt(lone.pgCpuUsPerEvent)} µs CPU per event, its caller ${fmt(lone.callerCpuUsPerEvent)} µs`);
       results.scenarios.pg = { one: one.eventsPerSecond, batched: many.eventsPerSecond, lonePgUs: lone.pgCpuUsPerEvent, loneCallerUs: lone.callerCpuUsPerEvent };
     }

@@ -7,8 +7,13 @@ import type { Router } from '../routing/router.js';
  * Tells a user's friends when their first socket opens and their last one closes
  * (`presence` notices). Best effort: a failure is logged, never felt by the socket.
  */
+const PRESENCE_WINDOW_MS = 10;
+
 export class PresenceAnnouncer {
-  /** Friends' ids, asked for all the users who came or went in one turn at once. */
+  /**
+   * Friends' ids, asked for all the users who came or went within a few milliseconds at
+   * once: sockets closing arrive one per turn, and a presence notice may wait that long.
+   */
   private readonly friendsOf: TickBatcher<string, string[]>;
 
   constructor(
@@ -19,7 +24,7 @@ export class PresenceAnnouncer {
     this.friendsOf = new TickBatcher(async (userIds) => {
       const { friends } = await seaking.call('seaking.getFriendIds', { user_ids: userIds });
       return new Map(Object.entries(friends));
-    }, 1000);
+    }, { windowMs: PRESENCE_WINDOW_MS, concurrency: 1 });
   }
 
   announce(userId: string, online: boolean): void {

@@ -3,8 +3,10 @@ import type { SeakingClient } from '../clients/services.js';
 
 /**
  * Whether sessions are still live (not revoked, not unknown), asked of seaking for all the
- * sockets that arrive in one turn at once: a reconnect storm costs a few calls and queries,
- * not one per socket. The token's signature and expiry are checked here before.
+ * sockets that arrive in one turn at once, and while one such call is under way, for all
+ * that arrive meanwhile: a reconnect storm costs a few calls and queries, not one per
+ * socket, and a lone socket waits for nothing. The token's signature and expiry are checked
+ * here before.
  */
 export class SessionLiveness {
   private readonly batcher: TickBatcher<string, boolean>;
@@ -14,7 +16,7 @@ export class SessionLiveness {
       const { revoked } = await seaking.call('seaking.checkSessions', { session_ids: ids });
       const gone = new Set(revoked);
       return new Map(ids.map((id) => [id, !gone.has(id)]));
-    }, 1000);
+    }, { concurrency: 1 });
   }
 
   /** Rejects when seaking cannot answer. */

@@ -166,7 +166,7 @@ export const STORE_ONE: Prepared = {
        FROM reserved),
    inserted AS (
      INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
-     SELECT conversation_id, seq, id, $1, kind, $4, $5::jsonb, $6, created_at FROM numbered),
+     SELECT conversation_id, seq, id, $1, kind, $4, $5::text::jsonb, $6, created_at FROM numbered),
    claimed AS (INSERT INTO event_cids (sender_id, cid, conversation_id, seq, id, created_at) SELECT $1, $6, conversation_id, seq, id, created_at FROM numbered),
    named AS (INSERT INTO event_ids (id, conversation_id, seq) SELECT id, conversation_id, seq FROM numbered),
    searchable AS (${INDEX_SEARCH_DOCS}),
