@@ -37,11 +37,18 @@ async function withDeadline(check: Promise<boolean>, ms: number): Promise<boolea
   }
 }
 
+/**
+ * Connections the kernel may hold for a listener before it is accepted (it caps this at
+ * net.core.somaxconn). Node's default, 511, overflows when a thousand clients reconnect at
+ * once: the dropped handshakes are retried by the clients a whole second later.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 /** Starts listening; resolves with the bound port (0 picks a free one). */
 export async function listen(server: http.Server, port: number, host?: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });
