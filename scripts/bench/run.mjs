@@ -283,12 +283,12 @@ async function main() {
       const migrations = path.join(root, 'services/relay/migrations');
       const one = await pgCeiling(dbs.pg.url, migrations, { batch: 1, connections: 8, seconds: Math.min(SECONDS, 5) });
       progress(`1 event per statement, 8 connections: ${fmt(one.eventsPerSecond)} events/s`);
-      const many = await pgCeiling(dbs.pg.url, migrations, { batch: 100, connections: 4, seconds: Math.min(SECONDS, 5) });
-      progress(`100 events per statement, 4 connections: ${fmt(many.eventsPerSecond)} events/s`);
+      const many = await pgCeiling(dbs.pg.url, migrations, { batch: 100, connections: 4, seconds: Math.min(SECONDS, 5), pids: postgresPidsOf([dbs.pg.name]) });
+      progress(`100 events per statement, 4 connections: ${fmt(many.eventsPerSecond)} events/s; PostgreSQL ${fmt(many.pgCpuUsPerEvent)} µs CPU per event, its caller ${fmt(many.callerCpuUsPerEvent)} µs`);
       // The floor under the CPU target at a light rate: one event per commit, nothing batched.
       const lone = await pgCeiling(dbs.pg.url, migrations, { batch: 1, connections: 1, seconds: Math.min(SECONDS, 5), pids: postgresPidsOf([dbs.pg.name]) });
       progress(`1 event per statement, 1 connection: ${fmt(lone.eventsPerSecond)} events/s; PostgreSQL ${fmt(lone.pgCpuUsPerEvent)} µs CPU per event, its caller ${fmt(lone.callerCpuUsPerEvent)} µs`);
-      results.scenarios.pg = { one: one.eventsPerSecond, batched: many.eventsPerSecond, lonePgUs: lone.pgCpuUsPerEvent, loneCallerUs: lone.callerCpuUsPerEvent };
+      results.scenarios.pg = { one: one.eventsPerSecond, batched: many.eventsPerSecond, batchedPgUs: many.pgCpuUsPerEvent, lonePgUs: lone.pgCpuUsPerEvent, loneCallerUs: lone.callerCpuUsPerEvent };
     }
   } finally {
     for (const g of generators) g.child.kill('SIGKILL');
@@ -327,7 +327,7 @@ function table(results) {
   if (s.storm) rows.push([`${fmt(s.storm.clients)} clients reconnect and authenticate (ms)`, fmt(s.storm.ms), spread(s.storm.runs), '', '', '< 500 ms']);
   if (s.fanout) rows.push([`${fmt(GROUP)}-member group: last member's delivery p99 (ms)`, m(s.fanout, (r) => r.p99, 1), sp(s.fanout, (r) => r.p99), '', '', '< 100 ms']);
   if (s.idle) rows.push(['memory per idle socket (KiB)', fmt(s.idle.kibPerSocket, 1), '', '', '', '< 12 KiB']);
-  if (s.pg) rows.push(["bare PG, relay's statement (events/s)", `1/statement ${fmt(s.pg.one)}; 100/statement ${fmt(s.pg.batched)}`, '', '', '', '']);
+  if (s.pg) rows.push(["bare PG, relay's statement (events/s; PostgreSQL µs CPU per event)", `1/statement ${fmt(s.pg.one)}; 100/statement ${fmt(s.pg.batched)} (${fmt(s.pg.batchedPgUs)} µs); alone, one at a time: ${fmt(s.pg.lonePgUs)} µs`, '', '', '', '']);
   const f = faults(s.rate) + faults(s.saturation) + faults(s.bareRate) + faults(s.bareSaturation);
   rows.push(['errors, losses, duplicates, gaps (all runs)', fmt(f), '', '', '', '0']);
   step(`results (${results.date}, ${results.machine}, median of ${REPEATS} runs; spread = min–max)`);
