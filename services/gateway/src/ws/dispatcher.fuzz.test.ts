@@ -76,7 +76,15 @@ test('any command name with any data: one answer, never internal, never a throw'
       } catch {
         return true;
       }
-      return answersProperly(bytes, id);
+      // A frame the codec refuses as a whole (a `__proto__` key anywhere) has no readable id:
+      // it gets one error at most, as any unreadable bytes do.
+      let readable = true;
+      try {
+        decode(bytes, 1 << 24);
+      } catch {
+        readable = false;
+      }
+      return answersProperly(bytes, readable ? id : undefined);
     }),
     { numRuns: RUNS },
   );
@@ -94,6 +102,22 @@ test('well-typed but hostile event data: every kind, odd tags, huge numbers', as
   await fc.assert(
     fc.asyncProperty(eventData, fc.integer({ min: 1, max: 1000 }), async (data, id) => answersProperly(encode({ cmd: 'event', id, data }), id)),
     { numRuns: RUNS },
+  );
+});
+
+test('a frame with a __proto__ key is refused as unreadable, alone, and the next frame is served', async () => {
+  const data: Record<string, unknown> = {};
+  Object.defineProperty(data, '__proto__', { value: 0, enumerable: true, writable: true, configurable: true });
+  const { conn, socket } = connection();
+  await dispatcher.dispatch(conn, Buffer.from(encode({ cmd: 'ping', id: 7, data })), Date.now());
+  await dispatcher.dispatch(conn, Buffer.from(encode({ cmd: 'ping', id: 8 })), Date.now());
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(
+    socket.sent.map((f) => [f.cmd, f.id, f.data?.code]),
+    [
+      ['error', undefined, 'bad_frame'],
+      ['pong', 8, undefined],
+    ],
   );
 });
 
