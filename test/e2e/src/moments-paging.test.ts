@@ -95,6 +95,61 @@ describe('moments: paging', () => {
     s.terminate();
   });
 
+  test("a first page follows each friend's newest shared moment through posts and deletions", async () => {
+    const [reader, writer, other] = await Promise.all([newUser(cluster, 'reader'), newUser(cluster, 'writer'), newUser(cluster, 'other')]);
+    const [r, w, o] = await Promise.all([reader.connect(), writer.connect(), other.connect()]);
+    await befriend(w, r, reader.userId);
+    await befriend(o, r, reader.userId);
+    const first = async (limit = 5) => ids((await r.request('get_timeline', { limit })).moments);
+    // Every page of one: a head left pointing at a deleted moment would end the walk early.
+    const walk = async () => ids((await readAll(r, { cmd: 'get_timeline' }, 1)).moments);
+    // A private moment is not the writer's to share: nothing shows.
+    await post(w, 'private');
+    assert.deepEqual(await first(), []);
+    const older = await post(w, 'friends');
+    const o1 = await post(o, 'public');
+    const o2 = await post(o, 'friends');
+    const newer = await post(w, 'public');
+    const hidden = await post(w, 'private');
+    assert.deepEqual(await walk(), ids([newer, o2, o1, older]));
+    // Deleting the newest shared one leaves the one before as the newest; a private one changes nothing.
+    await w.request('delete_moment', { moment_id: newer.moment_id });
+    assert.deepEqual(await walk(), ids([o2, o1, older]));
+    await w.request('delete_moment', { moment_id: hidden.moment_id });
+    assert.deepEqual(await walk(), ids([o2, o1, older]));
+    // Deleting the last shared one takes the writer off the timeline, and a new post puts them back.
+    await w.request('delete_moment', { moment_id: older.moment_id });
+    assert.deepEqual(await walk(), ids([o2, o1]));
+    const again = await post(w, 'friends');
+    const own = await post(r, 'private');
+    assert.deepEqual(await walk(), ids([own, again, o2, o1]));
+    for (const s of [r, w, o]) s.terminate();
+  });
+
+  test('posts and deletions racing one another leave the newest shared moment first', async () => {
+    const [reader, writer] = await Promise.all([newUser(cluster, 'racer'), newUser(cluster, 'poster')]);
+    const [r, w] = await Promise.all([reader.connect(), writer.connect()]);
+    await befriend(w, r, reader.userId);
+    const kept: Moment[] = [];
+    for (let round = 0; round < 5; round++) {
+      const doomed = await Promise.all([post(w, 'public'), post(w, 'friends')]);
+      // Two deletions and two posts at once: the deletions' recomputations meet the posts' raises.
+      const [, , ...fresh] = await Promise.all([
+        w.request('delete_moment', { moment_id: doomed[0]!.moment_id }),
+        w.request('delete_moment', { moment_id: doomed[1]!.moment_id }),
+        post(w, 'public'),
+        post(w, 'friends'),
+      ]);
+      kept.push(...(fresh as Moment[]));
+      for (const limit of [1, 3]) {
+        const page = await r.request('get_timeline', { limit });
+        assert.deepEqual(ids(page.moments), ids(newestFirst(kept).slice(0, limit)), `round ${round}, limit ${limit}`);
+      }
+    }
+    r.terminate();
+    w.terminate();
+  });
+
   test('a cursor that is not one is refused, and so is a limit out of range', async () => {
     const { next_cursor } = await a.request('get_timeline', { limit: 1 });
     for (const before of ['nonsense', `${next_cursor}x`, next_cursor!.slice(1), '']) {

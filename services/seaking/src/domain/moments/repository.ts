@@ -59,39 +59,48 @@ function unblocked(col: string, v: string): string {
 
 /**
  * The timeline page query: the viewer's own moments and their friends' `public` and
- * `friends` ones, below the cursor, newest first. It walks `moments_author_time` one author
- * at a time, in two short passes, so its cost follows the number of friends and the page
- * size, never the number of moments:
+ * `friends` ones, below the cursor, newest first. Its cost follows the number of friends and
+ * the page size, never the number of moments:
  *
- * 1. `heads`: each author's newest visible moment below the cursor (one index probe each).
+ * 1. `heads`: each author's newest visible moment below the cursor. For a friend that is
+ *    their row in `moment_heads` (one primary-key probe) when it is below the cursor, as it
+ *    always is on a first page; only above it is their moments index probed. Friends who
+ *    never shared a moment have no row and drop out. The viewer's own head is one probe.
  * 2. `floor`: the `fetch`-th newest of those heads. At least `fetch` moments are that new,
  *    so nothing older can be on the page.
  * 3. Only authors whose head reaches the floor are read again, each from the cursor down to
  *    the floor and at most `fetch` rows; the union is sorted and cut to `fetch`.
  *
- * Every scan is an index range on (user_id, created_at DESC, moment_id DESC) with a LIMIT, a
- * plan PostgreSQL picks with or without statistics. Friendships and blocks exclude each other
- * (a block ends the friendship, and no request passes a block); the block check on the friend
- * list costs two probes and keeps the rule true even if that ever changed.
+ * Every scan is a primary-key probe or an index range on (user_id, created_at DESC,
+ * moment_id DESC) with a LIMIT, under LATERAL, a plan PostgreSQL picks with or without
+ * statistics (the LIMIT 1 on the key probe keeps the planner from turning it into a join
+ * that reads all of `moment_heads`). Friendships and blocks exclude each other (a block ends the friendship, and no
+ * request passes a block); the block check on the friend list costs two probes and keeps the
+ * rule true even if that ever changed.
  */
 export function timelineStatement(viewerId: string, before: MomentPosition | undefined, fetch: number): { text: string; values: unknown[] } {
   const at = before ?? TOP;
   const text = `
-    WITH authors AS (
-      SELECT $1::text AS user_id, true AS own
-      UNION ALL
-      SELECT f.friend_id, false FROM friendships f
+    WITH friends AS (
+      SELECT f.friend_id AS user_id FROM friendships f
        WHERE f.user_id = $1
          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = $1 AND b.blocked_id = f.friend_id)
          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = f.friend_id AND b.blocked_id = $1)
     ), heads AS (
-      SELECT a.user_id, a.own, h.created_at FROM authors a CROSS JOIN LATERAL (
+      SELECT $1::text AS user_id, true AS own, h.created_at FROM (
         SELECT m.created_at FROM moments m
-         WHERE m.user_id = a.user_id AND (a.own OR m.visibility <> 'private') AND (m.created_at, m.moment_id) < ($2, $3)
+         WHERE m.user_id = $1 AND (m.created_at, m.moment_id) < ($2, $3)
          ORDER BY m.created_at DESC, m.moment_id DESC
          LIMIT 1) h
+      UNION ALL
+      SELECT a.user_id, false, CASE WHEN (mh.created_at, mh.moment_id) < ($2, $3) THEN mh.created_at ELSE (
+               SELECT m.created_at FROM moments m
+                WHERE m.user_id = a.user_id AND m.visibility <> 'private' AND (m.created_at, m.moment_id) < ($2, $3)
+                ORDER BY m.created_at DESC, m.moment_id DESC
+                LIMIT 1) END
+        FROM friends a CROSS JOIN LATERAL (SELECT created_at, moment_id FROM moment_heads mh WHERE mh.user_id = a.user_id LIMIT 1) mh
     ), floor AS (
-      SELECT COALESCE((SELECT created_at FROM heads ORDER BY created_at DESC OFFSET $4 - 1 LIMIT 1), -1) AS t
+      SELECT COALESCE((SELECT created_at FROM heads WHERE created_at IS NOT NULL ORDER BY created_at DESC OFFSET $4 - 1 LIMIT 1), -1) AS t
     )
     SELECT p.* FROM heads h CROSS JOIN LATERAL (
       SELECT ${COLUMNS} FROM moments m
@@ -109,10 +118,17 @@ export function timelineStatement(viewerId: string, before: MomentPosition | und
 export class MomentsRepository {
   constructor(private readonly db: Db) {}
 
+  /** Stores a moment and, unless it is private, makes it its author's head if it is newer. */
   async insert(row: MomentRow): Promise<void> {
     await this.db.query(
-      `INSERT INTO moments (moment_id, user_id, content, images, location_name, location_lat, location_lng, visibility, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `WITH m AS (
+         INSERT INTO moments (moment_id, user_id, content, images, location_name, location_lat, location_lng, visibility, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         RETURNING user_id, created_at, moment_id, visibility)
+       INSERT INTO moment_heads (user_id, created_at, moment_id)
+       SELECT user_id, created_at, moment_id FROM m WHERE visibility <> 'private'
+       ON CONFLICT (user_id) DO UPDATE SET created_at = EXCLUDED.created_at, moment_id = EXCLUDED.moment_id
+        WHERE (moment_heads.created_at, moment_heads.moment_id) < (EXCLUDED.created_at, EXCLUDED.moment_id)`,
       [row.moment_id, row.user_id, row.content, row.images, row.location_name, row.location_lat, row.location_lng, row.visibility, row.created_at],
     );
   }
@@ -230,10 +246,34 @@ export class MomentsRepository {
     );
   }
 
-  /** Deletes an author's moment with its likes and comments (they cascade); false when it is not theirs. */
+  /**
+   * Deletes an author's moment with its likes and comments (they cascade); false when it is
+   * not theirs. The author's head row is locked first, and set afterwards from the moments
+   * left (a statement of its own, so it sees a post that committed while it waited).
+   */
   async deleteOwn(momentId: string, authorId: string): Promise<boolean> {
-    const result = await this.db.query('DELETE FROM moments WHERE moment_id = $1 AND user_id = $2', [momentId, authorId]);
-    return (result.rowCount ?? 0) > 0;
+    return this.db.transaction(async (tx) => {
+      await this.db.query('SELECT 1 FROM moment_heads WHERE user_id = $1 FOR UPDATE', [authorId], tx);
+      const gone = await this.db.one<{ shared: boolean }>(
+        `DELETE FROM moments WHERE moment_id = $1 AND user_id = $2 RETURNING visibility <> 'private' AS shared`,
+        [momentId, authorId],
+        tx,
+      );
+      if (!gone) return false;
+      if (gone.shared) {
+        await this.db.query(
+          `WITH newest AS (
+             SELECT created_at, moment_id FROM moments
+              WHERE user_id = $1 AND visibility <> 'private'
+              ORDER BY created_at DESC, moment_id DESC LIMIT 1),
+           emptied AS (DELETE FROM moment_heads WHERE user_id = $1 AND NOT EXISTS (SELECT 1 FROM newest))
+           UPDATE moment_heads h SET created_at = n.created_at, moment_id = n.moment_id FROM newest n WHERE h.user_id = $1`,
+          [authorId],
+          tx,
+        );
+      }
+      return true;
+    });
   }
 
   async deleteComment(commentId: string): Promise<void> {
