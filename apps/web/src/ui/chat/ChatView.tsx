@@ -78,7 +78,9 @@ export function ChatView({ model, conversationId }: { model: ChatModel; conversa
   };
 
   const onScroll = () => {
-    const el = scroller.current!;
+    // A scroll can be delivered after the list has gone (a reload, another chat opened).
+    const el = scroller.current;
+    if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
     if (el.scrollTop < 120) loadOlder();
   };
