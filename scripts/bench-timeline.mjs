@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { ImHttp, ImSocket } from '@im/client';
 import { createDatabase, freePort, spawnService, testPostgres } from '@im/devkit';
-import { timelineStatement } from '../services/seaking/dist/domain/moments/repository.js';
+import { REBUILD_MOMENT_HEADS, timelineStatement } from '../services/seaking/dist/domain/moments/repository.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const env = process.env;
@@ -278,13 +278,7 @@ async function seed(db, readerId, posterIds) {
   await insertMoments(friendIds, MOMENTS, 'friend');
   await insertMoments(strangerIds, STRANGER_MOMENTS, 'stranger');
   // What posting through the service keeps: each author's newest moment that others may see.
-  await db.query(
-    `INSERT INTO moment_heads (user_id, created_at, moment_id)
-     SELECT DISTINCT ON (user_id) user_id, created_at, moment_id FROM moments WHERE visibility <> 'private'
-      ORDER BY user_id, created_at DESC, moment_id DESC
-     ON CONFLICT (user_id) DO UPDATE SET created_at = EXCLUDED.created_at, moment_id = EXCLUDED.moment_id
-      WHERE (moment_heads.created_at, moment_heads.moment_id) < (EXCLUDED.created_at, EXCLUDED.moment_id)`,
-  );
+  await db.query(REBUILD_MOMENT_HEADS);
   return { friendMoments: MOMENTS, visible };
 }
 

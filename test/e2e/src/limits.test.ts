@@ -106,6 +106,8 @@ describe('limits and degraded dependencies', () => {
     const health = await fetch(`${cluster.gatewayUrl}/health`);
     assert.equal(health.status, 503);
     assert.deepEqual(((await health.json()) as { status: string; checks: Record<string, string> }).checks.seaking, 'down');
+    // A new socket cannot have its session checked: refused as unavailable, not unauthorized.
+    await assert.rejects(alice.connect(), (e: ImError) => e.status === 503);
     // The socket stays open, and stores of already cached conversations go on.
     assert.ok((await s.sendText(conv, 'seaking is away')).seq > 0);
     await cluster.restartSeaking();

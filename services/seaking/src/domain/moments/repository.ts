@@ -74,9 +74,9 @@ function unblocked(col: string, v: string): string {
  * Every scan is a primary-key probe or an index range on (user_id, created_at DESC,
  * moment_id DESC) with a LIMIT, under LATERAL, a plan PostgreSQL picks with or without
  * statistics (the LIMIT 1 on the key probe keeps the planner from turning it into a join
- * that reads all of `moment_heads`). Friendships and blocks exclude each other (a block ends the friendship, and no
- * request passes a block); the block check on the friend list costs two probes and keeps the
- * rule true even if that ever changed.
+ * that reads all of `moment_heads`). Friendships and blocks exclude each other (a block ends
+ * the friendship, and no request passes a block); the block check on the friend list costs
+ * two probes and keeps the rule true even if that ever changed.
  */
 export function timelineStatement(viewerId: string, before: MomentPosition | undefined, fetch: number): { text: string; values: unknown[] } {
   const at = before ?? TOP;
@@ -113,6 +113,16 @@ export function timelineStatement(viewerId: string, before: MomentPosition | und
      LIMIT $4`;
   return { text, values: [viewerId, at.created_at, at.moment_id, fetch] };
 }
+
+/**
+ * Sets every author's head from their moments, for moments written without the statements
+ * below (bulk loads): the newest one that is not private, raised only, never lowered.
+ */
+export const REBUILD_MOMENT_HEADS = `INSERT INTO moment_heads (user_id, created_at, moment_id)
+  SELECT DISTINCT ON (user_id) user_id, created_at, moment_id FROM moments WHERE visibility <> 'private'
+   ORDER BY user_id, created_at DESC, moment_id DESC
+  ON CONFLICT (user_id) DO UPDATE SET created_at = EXCLUDED.created_at, moment_id = EXCLUDED.moment_id
+   WHERE (moment_heads.created_at, moment_heads.moment_id) < (EXCLUDED.created_at, EXCLUDED.moment_id)`;
 
 /** Moments, their likes and comments. Only repositories hold SQL. */
 export class MomentsRepository {
