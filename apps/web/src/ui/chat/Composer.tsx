@@ -65,8 +65,12 @@ export function Composer({ model, conversationId, group, replyTo, editing, onCan
     requestAnimationFrame(() => el.setSelectionRange(next.caret, next.caret));
   };
 
+  // What the box holds now: a key pressed right after typing can reach a handler rendered
+  // before the typing's state update, whose `text` is still the old one.
+  const current = () => area.current?.value ?? text;
+
   const send = () => {
-    const body = text.trim();
+    const body = current().trim();
     if (!body) return;
     if (editing) {
       if (body !== editing.content && editing.id) model.client.edit(conversationId, editing.id, body).catch((err: unknown) => model.toast(`Edit not saved: ${(err as Error).message}`));
@@ -82,6 +86,8 @@ export function Composer({ model, conversationId, group, replyTo, editing, onCan
     }
     chosen.current = [];
     setText('');
+    // The state may already be empty (the update above never rendered): clear the box itself.
+    if (area.current) area.current.value = '';
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -109,7 +115,7 @@ export function Composer({ model, conversationId, group, replyTo, editing, onCan
       e.preventDefault();
       if (editing) setText('');
       onCancel();
-    } else if (e.key === 'ArrowUp' && text === '' && !editing) {
+    } else if (e.key === 'ArrowUp' && current() === '' && !editing) {
       e.preventDefault();
       onEditLast();
     }
