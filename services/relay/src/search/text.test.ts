@@ -23,6 +23,15 @@ test('grams are the distinct byte trigrams; one CJK character is already one', (
   assert.equal(grams('会议').length, 4);
 });
 
+test('runs of three bytes across whitespace are no keys; a text still holds every key of its substrings', () => {
+  const key = (t: string) => (t.charCodeAt(0) << 16) | (t.charCodeAt(1) << 8) | t.charCodeAt(2);
+  assert.deepEqual(grams('ab cd').sort(), []);
+  assert.deepEqual(grams('abc de\tfgh\nij').sort((x, y) => x - y), [key('abc'), key('fgh')].sort((x, y) => x - y));
+  const text = grams(normalize('the harbour at dawn'));
+  for (const q of ['harbour', 'our at da', 'r at d', 'at dawn']) assert.ok(grams(q).every((k) => text.includes(k)), q);
+  assert.equal(grams('r a').length, 0);
+});
+
 test('a substring’s keys are a subset of the text’s keys in the same conversation, not in another', () => {
   const text = keysOf(7, grams(normalize('明天下午三点开会议，别迟到')));
   const query = keysOf(7, grams(normalize('会议')));

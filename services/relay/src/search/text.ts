@@ -27,17 +27,28 @@ export function searchBody(kind: number, content: string, tags: Tag[]): string |
 /** Queries shorter than this many UTF-8 bytes have no gram to look up. */
 export const GRAM_BYTES = 3;
 
+/** ASCII whitespace (tab, line feed, vertical tab, form feed, carriage return, space). */
+const isSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
+
 /**
- * The index keys of a text: every run of three consecutive UTF-8 bytes, packed into an
- * integer (0 .. 2^24-1). Bytes rather than characters, so that one CJK character (three
- * bytes) is already a key and two-character words are found through the index; the SQL
- * function search_keys() computes the same set. A text holds a substring only if it holds
- * all of the substring's keys; the substring itself is then checked.
+ * The index keys of a text: every run of three consecutive UTF-8 bytes without ASCII
+ * whitespace, packed into an integer (0 .. 2^24-1). Bytes rather than characters, so that
+ * one CJK character (three bytes) is already a key and two-character words are found
+ * through the index; runs across a space are left out (in Latin text they are about two
+ * keys in five, and they say little: the substring itself is checked on every candidate).
+ * The SQL function search_keys() computes the same set. A text holds a substring only if it
+ * holds all of the substring's keys; the substring itself is then checked.
  */
 export function grams(body: string): number[] {
   const bytes = Buffer.from(body, 'utf8');
   const out = new Set<number>();
-  for (let i = 0; i + GRAM_BYTES <= bytes.length; i++) out.add((bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!);
+  for (let i = 0; i + GRAM_BYTES <= bytes.length; i++) {
+    const a = bytes[i]!;
+    const b = bytes[i + 1]!;
+    const c = bytes[i + 2]!;
+    if (isSpace(a) || isSpace(b) || isSpace(c)) continue;
+    out.add((a << 16) | (b << 8) | c);
+  }
   return [...out];
 }
 

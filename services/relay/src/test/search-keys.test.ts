@@ -36,6 +36,7 @@ describe('search keys in SQL and in the relay', () => {
       ['c-ü', 'コーヒー 회의 Ünïcödé 👍🏽 émoji'],
       ['c2', 'ab'],
       ['c3', ''],
+      ['c4', 'a b\tc\nd  e\r\nfgh ij'],
     ];
     for (const [conversation, text] of samples) {
       const body = normalize(text);
