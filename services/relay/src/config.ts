@@ -20,6 +20,10 @@ const schema = z.object({
   SEARCH_INDEX_BATCH: cfg.int(2000, 1, 100000),
   /** Percent of the time the search indexer may spend writing while events keep coming. */
   SEARCH_INDEX_DUTY: cfg.int(20, 1, 100),
+  /** Queue rows the indexer takes off between two vacuums of the queue. */
+  SEARCH_QUEUE_VACUUM_EVERY: cfg.int(100_000, 1),
+  /** Whether this relay runs the search indexer (any number may; at least one relay must). */
+  SEARCH_INDEXER: cfg.bool(true),
 });
 
 export type RelayConfig = ReturnType<typeof loadConfig>;
@@ -35,7 +39,7 @@ export function loadConfig(env: Env = process.env) {
     commitConcurrency: c.COMMIT_CONCURRENCY,
     revokeWindowMs: c.REVOKE_WINDOW * 1000,
     editWindowMs: c.EDIT_WINDOW * 1000,
-    searchIndex: { intervalMs: c.SEARCH_INDEX_INTERVAL, batch: c.SEARCH_INDEX_BATCH, duty: c.SEARCH_INDEX_DUTY / 100 },
+    searchIndex: { enabled: c.SEARCH_INDEXER, intervalMs: c.SEARCH_INDEX_INTERVAL, batch: c.SEARCH_INDEX_BATCH, duty: c.SEARCH_INDEX_DUTY / 100, vacuumEvery: c.SEARCH_QUEUE_VACUUM_EVERY },
     maxEventBytes: c.MAX_EVENT_BYTES,
   };
 }

@@ -10,7 +10,7 @@ import { EventsRepository } from './events/repository.js';
 import { EventsService } from './events/service.js';
 import { Targets } from './events/targets.js';
 import { relayHandlers } from './rpc/handlers.js';
-import { SearchIndexer } from './search/indexer.js';
+import { IndexerThread } from './search/indexer-thread.js';
 import { SearchRepository } from './search/repository.js';
 import { SearchService } from './search/service.js';
 
@@ -50,8 +50,9 @@ async function main(): Promise<void> {
 
   const searchRepository = new SearchRepository(db);
   const indexed = new prom.Counter({ name: 'relay_search_indexed_total', help: 'Search documents moved under the key index', registers: [registry] });
-  const indexer = new SearchIndexer(db, searchRepository, logger, { ...config.searchIndex, onMoved: (n) => indexed.inc(n) });
-  indexer.start();
+  const { enabled, ...indexOptions } = config.searchIndex;
+  const indexer = new IndexerThread({ databaseUrl: config.databaseUrl, logLevel: config.logLevel, options: indexOptions }, logger, (n) => indexed.inc(n));
+  if (enabled) indexer.start();
 
   await serveRpc<typeof RelayParams, RelayResults>({
     logger,

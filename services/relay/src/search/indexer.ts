@@ -16,11 +16,14 @@ export interface IndexerOptions {
    * caught up when the burst is over.
    */
   duty: number;
+  /** Queue rows taken off between two vacuums of the queue (run once the queue is short). */
+  vacuumEvery: number;
   onMoved?: (n: number) => void;
 }
 
 /**
- * Writes search documents off the ack path: a store only queues its event; this loop
+ * Writes search documents off the ack path: a store only queues its event (in an unlogged
+ * table, so the row costs its commit no disk time); this loop
  * computes each queued event's document from its current state (normalised text, keys)
  * and writes it under the key index, or drops it for a revoked event, in batches. Several
  * relays may run it at once (rows are claimed with SKIP LOCKED). Faults are logged and
@@ -30,6 +33,7 @@ export class SearchIndexer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private movedSinceVacuum = 0;
 
   constructor(
     private readonly db: Db,
@@ -54,15 +58,28 @@ export class SearchIndexer {
     let full = false;
     const started = performance.now();
     try {
+      await this.rebuildIfEmptied();
       const moved = await this.indexBatch();
       if (moved > 0) this.options.onMoved?.(moved);
       full = moved >= this.options.batch;
+      this.movedSinceVacuum += moved;
+      if (!full && this.movedSinceVacuum >= this.options.vacuumEvery) {
+        this.movedSinceVacuum = 0;
+        await this.search.vacuumQueue();
+      }
     } catch (err) {
       this.logger.warn('search indexing failed; retrying', errorFields(err));
     }
     // A full batch means more are waiting: go on after the pause the duty cycle asks for.
     const spent = performance.now() - started;
     this.schedule(full ? Math.ceil(spent * (1 / this.options.duty - 1)) : this.options.intervalMs);
+  }
+
+  /** After a crash or a failover emptied the (unlogged) search tables, queues every searchable event again. */
+  private async rebuildIfEmptied(): Promise<void> {
+    if (await this.search.indexPresent()) return;
+    const queued = await this.db.transaction((tx) => this.search.requeueAll(tx));
+    if (queued !== undefined) this.logger.warn('the search index was emptied (a crash or a failover): every searchable event is queued to rebuild it', { queued });
   }
 
   /** One batch in one transaction; the number of queued events it took. */

@@ -119,10 +119,16 @@ export class SearchRepository {
    * back without `kind`.
    */
   async claimQueued(limit: number, tx: Queryable): Promise<Array<Partial<EventRow> & { conversation_id: string; seq: number }>> {
+    // The claimed rows first, then each one's event by its key: a join of the queue with the
+    // events would be planned as a merge join that reads every event of the claimed
+    // conversations, already indexed ones included, on every round.
     return this.db.rows(
-      `SELECT q.conversation_id, q.seq, e.sender_id, e.kind, e.content, e.current_content, e.tags, e.created_at, e.revoked_at
-         FROM search_queue q LEFT JOIN events e ON e.conversation_id = q.conversation_id AND e.seq = q.seq
-        LIMIT $1 FOR UPDATE OF q SKIP LOCKED`,
+      `WITH claimed AS MATERIALIZED (SELECT conversation_id, seq FROM search_queue LIMIT $1 FOR UPDATE SKIP LOCKED)
+       SELECT q.conversation_id, q.seq, e.sender_id, e.kind, e.content, e.current_content, e.tags, e.created_at, e.revoked_at
+         FROM claimed q
+         LEFT JOIN LATERAL (
+           SELECT e.sender_id, e.kind, e.content, e.current_content, e.tags, e.created_at, e.revoked_at FROM events e
+            WHERE e.conversation_id = q.conversation_id AND e.seq = q.seq LIMIT 1) e ON true`,
       [limit],
       tx,
     );
@@ -165,6 +171,42 @@ export class SearchRepository {
       [all.map((d) => d.conversation_id), all.map((d) => d.seq)],
       tx,
     );
+  }
+
+  /**
+   * Reclaims the space of queue rows the indexer took off: the queue is written and emptied
+   * all day, and where autovacuum does not run (or runs late) every claim would otherwise
+   * step over all the rows it ever held. Cheap: few rows are alive at any time.
+   */
+  async vacuumQueue(): Promise<void> {
+    await this.db.query('VACUUM (SKIP_LOCKED) search_queue');
+  }
+
+  /**
+   * Whether the search tables still hold the index: they are unlogged, so PostgreSQL empties
+   * them, and search_index_present with them, after a crash; a promoted standby has them empty.
+   */
+  async indexPresent(): Promise<boolean> {
+    return (await this.db.one<{ present: boolean }>('SELECT EXISTS (SELECT 1 FROM search_index_present) AS present'))!.present;
+  }
+
+  /**
+   * Queues every searchable event for the indexer and marks the index present again; the
+   * number queued, or undefined when another indexer did it first. Events stored meanwhile
+   * queue themselves, so nothing is missed and nothing is queued twice.
+   */
+  async requeueAll(tx: Queryable): Promise<number | undefined> {
+    await this.db.query("SELECT pg_advisory_xact_lock(hashtext('search_index_rebuild'))", [], tx);
+    if ((await this.db.one('SELECT 1 FROM search_index_present', [], tx)) !== undefined) return undefined;
+    const queued = await this.db.query(
+      `INSERT INTO search_queue (conversation_id, seq)
+       SELECT conversation_id, seq FROM events WHERE kind IN (${Kind.TEXT}, ${Kind.FILE}) AND revoked_at IS NULL
+       ON CONFLICT DO NOTHING`,
+      [],
+      tx,
+    );
+    await this.db.query('INSERT INTO search_index_present VALUES (true)', [], tx);
+    return queued.rowCount ?? 0;
   }
 
   /**

@@ -32,9 +32,9 @@ describe('search indexing off the ack path', () => {
 
   before(async () => {
     server = await testPostgres();
-    // One relay whose indexer waits a minute between rounds, so documents stay queued.
-    queued = await start({ SEARCH_INDEX_INTERVAL: '60000' });
-    indexing = await start({ SEARCH_INDEX_INTERVAL: '20' });
+    // One relay that runs no indexer, so documents stay queued.
+    queued = await start({ SEARCH_INDEXER: 'off' });
+    indexing = await start({ SEARCH_INDEX_INTERVAL: '20', SEARCH_QUEUE_VACUUM_EVERY: '20' });
   });
 
   after(async () => {
@@ -107,5 +107,52 @@ describe('search indexing off the ack path', () => {
     assert.equal(Number((await queued.sql.query("SELECT count(*) AS n FROM search_queue WHERE conversation_id = 'c-race'")).rows[0].n), 1);
     assert.deepEqual(await find(queued, 'friday', 'c-race'), ['the launch moved to friday']);
     assert.deepEqual(await find(queued, 'tuesday', 'c-race'), []);
+  });
+
+  const drained = async (r: Relay) => {
+    for (let i = 0; i < 200 && (await count(r, 'search_queue')) > 0; i++) await sleep(50);
+    assert.equal(await count(r, 'search_queue'), 0);
+  };
+
+  test('the indexer works on a database session of its own, and only where it is enabled', async () => {
+    const sessions = async (r: Relay) =>
+      Number((await r.sql.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'relay-indexer'")).rows[0].n);
+    assert.equal(await sessions(indexing), 1);
+    assert.equal(await sessions(queued), 0);
+  });
+
+  test('the indexer vacuums the queue it empties, so claims never walk rows it took off long ago', async () => {
+    const vacuums = async (r: Relay) => Number((await r.sql.query("SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE relname = 'search_queue'")).rows[0].n);
+    for (let i = 0; i < 30; i++) await text(indexing, 'c-vac', `v${i}`, `vacuum test ${i}`);
+    await drained(indexing);
+    for (let i = 0; i < 100 && (await vacuums(indexing)) === 0; i++) await sleep(50);
+    assert.ok((await vacuums(indexing)) >= 1);
+    assert.equal(await vacuums(queued), 0);
+  });
+
+  test('search tables emptied as a crash empties them are rebuilt from the events', async () => {
+    await text(indexing, 'c-crash', 'x1', 'the granary by the river');
+    await text(indexing, 'c-crash', 'x2', 'granary keys are with anna');
+    const gone = await text(indexing, 'c-crash', 'x3', 'granary door code');
+    await revoke(indexing, 'c-crash', gone.event.id, 'x4');
+    await drained(indexing);
+    const persistence = await indexing.sql.query(
+      "SELECT relname, relpersistence FROM pg_class WHERE relname IN ('search_docs', 'search_queue', 'search_index_present', 'search_docs_grams') ORDER BY relname",
+    );
+    assert.deepEqual(
+      persistence.rows.map((r) => [r.relname, r.relpersistence]),
+      [['search_docs', 'u'], ['search_docs_grams', 'u'], ['search_index_present', 'u'], ['search_queue', 'u']],
+    );
+    const before = await count(indexing, 'search_docs');
+    // Crash recovery resets every unlogged table to empty; a promoted standby starts so.
+    await indexing.sql.query('TRUNCATE search_docs, search_queue, search_index_present');
+    for (let i = 0; i < 100 && (await count(indexing, 'search_docs')) < before; i++) await sleep(50);
+    await drained(indexing);
+    assert.equal(await count(indexing, 'search_docs'), before);
+    assert.deepEqual(await find(indexing, 'granary', 'c-crash'), ['granary keys are with anna', 'the granary by the river']);
+    assert.equal(Number((await indexing.sql.query('SELECT count(*) AS n FROM search_index_present')).rows[0].n), 1);
+    // Stores go on as before, and are found.
+    await text(indexing, 'c-crash', 'x5', 'granary roof repaired');
+    assert.equal((await find(indexing, 'granary', 'c-crash')).length, 3);
   });
 });

@@ -1,0 +1,45 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { Db } from '@im/db';
+import { createLogger } from '@im/kit';
+import { RELAY_DB_SETTINGS } from '../db-settings.js';
+import { SearchIndexer, type IndexerOptions } from './indexer.js';
+import { SearchRepository } from './repository.js';
+
+/** What the relay hands its indexer thread. */
+export interface IndexerWorkerData {
+  databaseUrl: string;
+  logLevel: string;
+  options: Omit<IndexerOptions, 'onMoved'>;
+}
+
+/** Messages from the indexer thread to the relay. */
+export type IndexerMessage = { type: 'moved'; n: number };
+
+const port = parentPort!;
+const data = workerData as IndexerWorkerData;
+
+const logger = createLogger({ service: 'relay', level: data.logLevel });
+const db = new Db({
+  url: data.databaseUrl,
+  logger,
+  max: 1,
+  applicationName: 'relay-indexer',
+  // The indexer's commits need not wait for the disk: a transaction lost in a crash takes
+  // its queue deletions with it (and the search tables are unlogged: a crash empties them
+  // and they are rebuilt), and nothing waits on them.
+  settings: { ...RELAY_DB_SETTINGS, synchronous_commit: 'off' },
+});
+const indexer = new SearchIndexer(db, new SearchRepository(db), logger, {
+  ...data.options,
+  onMoved: (n) => port.postMessage({ type: 'moved', n } satisfies IndexerMessage),
+});
+indexer.start();
+
+port.on('message', (m: { type: 'stop' }) => {
+  if (m.type !== 'stop') return;
+  void (async () => {
+    await indexer.stop();
+    await db.close();
+    port.close();
+  })();
+});
