@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: all install build web run test bench bench-scale bench-timeline bench-search bench-store docs screenshots clean compose-config compose-up compose-down
+.PHONY: all install build web run test bench bench-scale bench-timeline bench-search bench-store bench-index docs screenshots clean compose-config compose-up compose-down
 
 all: build
 
@@ -53,11 +53,13 @@ compose-down:
 	docker-compose down
 
 ## Load against a real cluster, each figure beside a ceiling measured in the same run;
-## then the timeline scenario and the four-gateway, two-relay scenario.
+## then the timeline scenario, the four-gateway, two-relay scenario, and what search
+## indexing costs the store path.
 bench: build
 	node scripts/bench/run.mjs
 	node scripts/bench-timeline.mjs
 	node scripts/bench-scale.mjs
+	$(MAKE) --no-print-directory bench-index
 
 ## Four gateways and two relays: hand-overs between gateways, cross-gateway latency, CPU per gateway.
 bench-scale: build
@@ -74,3 +76,9 @@ bench-search: build
 ## The relay's store throughput alone (RELAY_ENTRY_BASELINE=other/dist/main.js compares two builds).
 bench-store: build
 	node scripts/bench-store.mjs
+
+## What search indexing costs the ack path: the relay with its indexer against the same relay
+## without, alternating, at saturation and at 1,000 stores a second.
+bench-index: build
+	RELAY_ENV_BASELINE='{"SEARCH_INDEXER":"off"}' node scripts/bench-store.mjs
+	BENCH_STORE_RATE=1000 RELAY_ENV_BASELINE='{"SEARCH_INDEXER":"off"}' node scripts/bench-store.mjs
