@@ -28,7 +28,7 @@ export class IndexerThread {
   start(): void {
     const worker = new Worker(WORKER, { workerData: this.data });
     this.worker = worker;
-    worker.on('message', (m: IndexerMessage) => this.onMessage(m));
+    worker.on('message', (m: IndexerMessage) => this.onMoved(m.n));
     worker.on('error', (err) => this.logger.error('search indexer thread failed', errorFields(err)));
     worker.on('exit', (code) => {
       this.worker = undefined;
@@ -37,10 +37,6 @@ export class IndexerThread {
       this.restart = setTimeout(() => this.start(), RESTART_MS);
       this.restart.unref();
     });
-  }
-
-  private onMessage(m: IndexerMessage): void {
-    if (m.type === 'moved') this.onMoved(m.n);
   }
 
   /** Ends the thread after the round under way (its transaction commits or rolls back). */

@@ -114,6 +114,16 @@ describe('search indexing off the ack path', () => {
     assert.equal(await count(r, 'search_queue'), 0);
   };
 
+  test('indexed text is found by queries across spaces, and by one whose every run holds a space (no keys: the recent window)', async () => {
+    await text(indexing, 'c-space', 's1', 'the harbour at dawn');
+    await text(indexing, 'c-space', 's2', 'nothing here');
+    await drained(indexing);
+    assert.deepEqual(await find(indexing, 'our at da', 'c-space'), ['the harbour at dawn']);
+    assert.deepEqual(await find(indexing, 'r a', 'c-space'), ['the harbour at dawn']);
+    assert.deepEqual(await find(indexing, 'g h', 'c-space'), ['nothing here']);
+    assert.deepEqual(await find(indexing, 'x y', 'c-space'), []);
+  });
+
   test('the indexer works on a database session of its own, and only where it is enabled', async () => {
     const sessions = async (r: Relay) =>
       Number((await r.sql.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'relay-indexer'")).rows[0].n);
