@@ -20,6 +20,8 @@ const schema = z.object({
   SEARCH_INDEX_BATCH: cfg.int(2000, 1, 100000),
   /** Percent of the time the search indexer may spend writing while events keep coming. */
   SEARCH_INDEX_DUTY: cfg.int(20, 1, 100),
+  /** Milliseconds the indexer may put rounds off while stores wait for a commit slot (0: never). */
+  SEARCH_INDEX_MAX_DEFER: cfg.int(2000, 0, 600_000),
   /** Queue rows the indexer takes off between two vacuums of the queue. */
   SEARCH_QUEUE_VACUUM_EVERY: cfg.int(100_000, 1),
   /** Whether this relay runs the search indexer (any number may; at least one relay must). */
@@ -39,7 +41,7 @@ export function loadConfig(env: Env = process.env) {
     commitConcurrency: c.COMMIT_CONCURRENCY,
     revokeWindowMs: c.REVOKE_WINDOW * 1000,
     editWindowMs: c.EDIT_WINDOW * 1000,
-    searchIndex: { enabled: c.SEARCH_INDEXER, intervalMs: c.SEARCH_INDEX_INTERVAL, batch: c.SEARCH_INDEX_BATCH, duty: c.SEARCH_INDEX_DUTY / 100, vacuumEvery: c.SEARCH_QUEUE_VACUUM_EVERY },
+    searchIndex: { enabled: c.SEARCH_INDEXER, intervalMs: c.SEARCH_INDEX_INTERVAL, batch: c.SEARCH_INDEX_BATCH, duty: c.SEARCH_INDEX_DUTY / 100, vacuumEvery: c.SEARCH_QUEUE_VACUUM_EVERY, maxDeferMs: c.SEARCH_INDEX_MAX_DEFER },
     maxEventBytes: c.MAX_EVENT_BYTES,
   };
 }

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const searchRepository = new SearchRepository(db);
   const indexed = new prom.Counter({ name: 'relay_search_indexed_total', help: 'Search documents moved under the key index', registers: [registry] });
   const { enabled, ...indexOptions } = config.searchIndex;
-  const indexer = new IndexerThread({ databaseUrl: config.databaseUrl, logLevel: config.logLevel, options: indexOptions }, logger, (n) => indexed.inc(n));
+  const indexer = new IndexerThread({ databaseUrl: config.databaseUrl, logLevel: config.logLevel, options: indexOptions }, logger, (n) => indexed.inc(n), () => events.waiting);
   if (enabled) indexer.start();
 
   await serveRpc<typeof RelayParams, RelayResults>({

@@ -66,6 +66,11 @@ export class EventsService {
     this.queue = new CommitQueue((items) => this.writeBatch(items), { ...options, keyOf: (item) => item.conversation_id });
   }
 
+  /** Stores waiting for a commit slot (0 unless the store path is saturated, or one conversation is). */
+  get waiting(): number {
+    return this.queue.size;
+  }
+
   async store(input: StoreEventInput): Promise<StoreResult> {
     checkEventShape(input);
     if (!isPersistedKind(input.kind)) throw badRequest(`kind ${input.kind} is not stored`, 'kind');

@@ -7,6 +7,8 @@ const WORKER = new URL('./indexer-worker.js', import.meta.url);
 const RESTART_MS = 1000;
 /** How long stopping waits for the round under way before the thread is ended. */
 const STOP_MS = 10_000;
+/** How often the store backlog is published to the thread. */
+const BACKLOG_MS = 10;
 
 /**
  * The search indexer in a thread of its own, with its own database connection: normalising
@@ -18,15 +20,23 @@ export class IndexerThread {
   private worker: Worker | undefined;
   private stopping = false;
   private restart: NodeJS.Timeout | undefined;
+  private publisher: NodeJS.Timeout | undefined;
+  private readonly backlog = new Int32Array(new SharedArrayBuffer(4));
 
+  /** `waiting()`: the stores waiting for a commit slot, read every BACKLOG_MS for the indexer. */
   constructor(
-    private readonly data: IndexerWorkerData,
+    private readonly data: Omit<IndexerWorkerData, 'backlog'>,
     private readonly logger: Logger,
     private readonly onMoved: (n: number) => void,
+    private readonly waiting: () => number,
   ) {}
 
   start(): void {
-    const worker = new Worker(WORKER, { workerData: this.data });
+    if (!this.publisher) {
+      this.publisher = setInterval(() => Atomics.store(this.backlog, 0, this.waiting()), BACKLOG_MS);
+      this.publisher.unref();
+    }
+    const worker = new Worker(WORKER, { workerData: { ...this.data, backlog: this.backlog.buffer } });
     this.worker = worker;
     worker.on('message', (m: IndexerMessage) => this.onMoved(m.n));
     worker.on('error', (err) => this.logger.error('search indexer thread failed', errorFields(err)));
@@ -43,6 +53,7 @@ export class IndexerThread {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restart);
+    clearInterval(this.publisher);
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

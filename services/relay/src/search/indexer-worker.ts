@@ -9,7 +9,9 @@ import { SearchRepository } from './repository.js';
 export interface IndexerWorkerData {
   databaseUrl: string;
   logLevel: string;
-  options: Omit<IndexerOptions, 'onMoved'>;
+  options: Omit<IndexerOptions, 'onMoved' | 'busy'>;
+  /** One Int32 the relay keeps set to the number of stores waiting for a commit slot. */
+  backlog: SharedArrayBuffer;
 }
 
 /** Messages from the indexer thread to the relay. */
@@ -29,8 +31,10 @@ const db = new Db({
   // and they are rebuilt), and nothing waits on them.
   settings: { ...RELAY_DB_SETTINGS, synchronous_commit: 'off' },
 });
+const backlog = new Int32Array(data.backlog);
 const indexer = new SearchIndexer(db, new SearchRepository(db), logger, {
   ...data.options,
+  busy: () => Atomics.load(backlog, 0) > 0,
   onMoved: (n) => port.postMessage({ type: 'moved', n } satisfies IndexerMessage),
 });
 indexer.start();

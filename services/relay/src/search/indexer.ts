@@ -18,6 +18,13 @@ export interface IndexerOptions {
   duty: number;
   /** Queue rows taken off between two vacuums of the queue (run once the queue is short). */
   vacuumEvery: number;
+  /**
+   * While `busy()` says stores are waiting for a commit slot, rounds are put off, for at
+   * most this many milliseconds since the last round ran (0: never put off): a saturated
+   * store path keeps the CPU, the queue absorbs the burst, and searches read the queue.
+   */
+  maxDeferMs: number;
+  busy?: () => boolean;
   onMoved?: (n: number) => void;
 }
 
@@ -34,6 +41,7 @@ export class SearchIndexer {
   private running: Promise<void> | undefined;
   private stopped = false;
   private movedSinceVacuum = 0;
+  private lastRanAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly db: Db,
@@ -57,6 +65,11 @@ export class SearchIndexer {
   private async round(): Promise<void> {
     let full = false;
     const started = performance.now();
+    if (this.options.busy?.() && started - this.lastRanAt < this.options.maxDeferMs) {
+      this.schedule(this.options.intervalMs);
+      return;
+    }
+    this.lastRanAt = started;
     try {
       await this.rebuildIfEmptied();
       const moved = await this.indexBatch();
