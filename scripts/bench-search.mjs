@@ -5,7 +5,8 @@
 // writes them), then times searches through the relay's JSON-RPC endpoint and prints the
 // plan of each kind of query with EXPLAIN ANALYZE.
 // Options (environment): BENCH_SEARCH_EVENTS (1000000), BENCH_SEARCH_CONVERSATIONS (10000),
-// BENCH_SEARCH_MEMBER_OF (200: conversations the searching user reads), BENCH_SEARCH_RUNS (30).
+// BENCH_SEARCH_MEMBER_OF (200: conversations the searching user reads), BENCH_SEARCH_RUNS (30),
+// BENCH_SEARCH_PENDING_DOCS (6000: documents the relay's indexer rewrites before the searches run again).
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +23,7 @@ const EVENTS = Number(env.BENCH_SEARCH_EVENTS ?? 1_000_000);
 const CONVERSATIONS = Number(env.BENCH_SEARCH_CONVERSATIONS ?? 10_000);
 const MEMBER_OF = Number(env.BENCH_SEARCH_MEMBER_OF ?? 200);
 const RUNS = Number(env.BENCH_SEARCH_RUNS ?? 30);
+const PENDING_DOCS = Number(env.BENCH_SEARCH_PENDING_DOCS ?? 6000);
 const PER_CONVERSATION = Math.ceil(EVENTS / CONVERSATIONS);
 
 const step = (text) => process.stdout.write(`\n== ${text}\n`);
@@ -57,6 +59,44 @@ async function statementOf(conversations, query) {
   if (queryGrams.length > 0) await capture.indexed(filter, conversations.map((c) => keysOf(conversationHash(c.conversation_id), queryGrams)));
   else await capture.recent(filter);
   return captured;
+}
+
+/** Times each case through relay.searchEvents and as the bare statement; a row per case. */
+async function timeCases(rpc, pool, cases, conversations, frequency) {
+  const rows = [];
+  for (const k of cases) {
+    const params = {
+      user_id: 'u-bench',
+      query: k.query,
+      conversations: k.one ? conversations.slice(1, 2) : conversations,
+      limit: 20,
+    };
+    await rpc.call('relay.searchEvents', params);
+    const times = [];
+    let found = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const s = performance.now();
+      const r = await rpc.call('relay.searchEvents', params);
+      times.push(performance.now() - s);
+      found = r.events.length;
+    }
+    times.sort((a, b) => a - b);
+    // The search statement alone, straight to PostgreSQL: the rest is RPC and loading the page.
+    const { sql, params: sqlParams } = await statementOf(params.conversations, k.query);
+    const sqlTimes = [];
+    for (let i = 0; i < RUNS; i++) {
+      const s = performance.now();
+      await pool.query(sql, sqlParams);
+      sqlTimes.push(performance.now() - s);
+    }
+    sqlTimes.sort((a, b) => a - b);
+    rows.push({ k, p50: pct(times, 50), p95: pct(times, 95), sql50: pct(sqlTimes, 50), found, global: frequency.get(k.query) });
+    progress(
+      `${k.label.padEnd(52)} p50 ${fmt(pct(times, 50), 1).padStart(6)} ms   p95 ${fmt(pct(times, 95), 1).padStart(6)} ms   statement alone p50 ${fmt(pct(sqlTimes, 50), 1).padStart(5)} ms   ${found} results${frequency.has(k.query) ? `  (${fmt(frequency.get(k.query))} matches in the whole store)` : ''}`,
+    );
+  }
+
+  return rows;
 }
 
 async function main() {
@@ -147,38 +187,27 @@ async function main() {
     ];
 
     step(`searches through relay.searchEvents: a user in ${fmt(MEMBER_OF)} conversations, limit 20, ${RUNS} runs each`);
-    const rows = [];
-    for (const k of cases) {
-      const params = {
-        user_id: 'u-bench',
-        query: k.query,
-        conversations: k.one ? conversations.slice(1, 2) : conversations,
-        limit: 20,
-      };
-      await rpc.call('relay.searchEvents', params);
-      const times = [];
-      let found = 0;
-      for (let i = 0; i < RUNS; i++) {
-        const s = performance.now();
-        const r = await rpc.call('relay.searchEvents', params);
-        times.push(performance.now() - s);
-        found = r.events.length;
-      }
-      times.sort((a, b) => a - b);
-      // The search statement alone, straight to PostgreSQL: the rest is RPC and loading the page.
-      const { sql, params: sqlParams } = await statementOf(params.conversations, k.query);
-      const sqlTimes = [];
-      for (let i = 0; i < RUNS; i++) {
-        const s = performance.now();
-        await pool.query(sql, sqlParams);
-        sqlTimes.push(performance.now() - s);
-      }
-      sqlTimes.sort((a, b) => a - b);
-      rows.push({ k, p50: pct(times, 50), p95: pct(times, 95), sql50: pct(sqlTimes, 50), found, global: frequency.get(k.query) });
-      progress(
-        `${k.label.padEnd(52)} p50 ${fmt(pct(times, 50), 1).padStart(6)} ms   p95 ${fmt(pct(times, 95), 1).padStart(6)} ms   statement alone p50 ${fmt(pct(sqlTimes, 50), 1).padStart(5)} ms   ${found} results${frequency.has(k.query) ? `  (${fmt(frequency.get(k.query))} matches in the whole store)` : ''}`,
-      );
-    }
+    const rows = await timeCases(rpc, pool, cases, conversations, frequency);
+
+    // Under a steady stream of stores the indexer writes documents all the time. The key
+    // index takes inserts into a pending list (up to gin_pending_list_limit, 4 MB) that every
+    // probe reads whole, until it is merged into the tree; the indexer merges it each round.
+    // Here PENDING_DOCS events are edited (their current text changes) and queued, the
+    // relay's indexer rewrites their documents, and the same searches run again.
+    step(`the same searches after the relay's indexer rewrote ${fmt(PENDING_DOCS)} documents`);
+    await pool.query('CREATE EXTENSION IF NOT EXISTS pgstattuple');
+    await pool.query(
+      `WITH edited AS (
+         UPDATE events e SET current_content = e.content || ' again', edited_at = e.created_at + 1
+          WHERE e.seq = 1 AND e.conversation_id IN (SELECT conversation_id FROM conversation_seqs ORDER BY conversation_id DESC LIMIT $1)
+         RETURNING e.conversation_id, e.seq)
+       INSERT INTO search_queue (conversation_id, seq) SELECT conversation_id, seq FROM edited ON CONFLICT DO NOTHING`,
+      [PENDING_DOCS],
+    );
+    for (let i = 0; i < 600 && Number((await pool.query('SELECT count(*) AS n FROM search_queue')).rows[0].n) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const pending = (await pool.query("SELECT pending_pages, pending_tuples FROM pgstatginindex('search_docs_grams')")).rows[0];
+    progress(`key index pending list: ${fmt(pending.pending_pages)} pages (${fmt((pending.pending_pages * 8) / 1024, 1)} MB), ${fmt(Number(pending.pending_tuples))} entries`);
+    const pendingRows = await timeCases(rpc, pool, [cases[0], cases[2], cases[3], cases[8]], conversations, frequency);
 
     step('plans (EXPLAIN ANALYZE of the statements the relay runs)');
     for (const k of [cases[0], cases[3], cases[7]]) {
@@ -190,6 +219,7 @@ async function main() {
 
     step('summary');
     for (const r of rows) progress(`${r.k.label}: p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms`);
+    for (const r of pendingRows) progress(`${r.k.label}, after the indexer rewrote ${fmt(PENDING_DOCS)} (pending list ${fmt((pending.pending_pages * 8) / 1024, 1)} MB): p50 ${fmt(r.p50, 1)} ms, p95 ${fmt(r.p95, 1)} ms`);
   } finally {
     rpc.close();
     await pool.end();

@@ -78,6 +78,9 @@ describe('search indexing off the ack path', () => {
     for (let i = 0; i < 200 && (await count(indexing, 'search_queue')) > 0; i++) await sleep(50);
     assert.equal(await count(indexing, 'search_queue'), 0);
     assert.equal(await count(indexing, 'search_docs'), 50);
+    // Merged into the key index, not left in its pending list (which every probe reads whole):
+    // a merge now finds no pending page to take.
+    assert.equal(Number((await indexing.sql.query("SELECT gin_clean_pending_list('search_docs_grams') AS n")).rows[0].n), 0);
     assert.equal((await find(indexing, 'lighthouse', 'c-1')).length, 17);
     const target = stored.find((e) => e.conversation_id === 'c-1')!;
     await edit(indexing, 'c-1', target.id, 'a lamp room', 'i-edit');
