@@ -95,7 +95,6 @@ async function timeCases(rpc, pool, cases, conversations, frequency) {
       `${k.label.padEnd(52)} p50 ${fmt(pct(times, 50), 1).padStart(6)} ms   p95 ${fmt(pct(times, 95), 1).padStart(6)} ms   statement alone p50 ${fmt(pct(sqlTimes, 50), 1).padStart(5)} ms   ${found} results${frequency.has(k.query) ? `  (${fmt(frequency.get(k.query))} matches in the whole store)` : ''}`,
     );
   }
-
   return rows;
 }
 
