@@ -42,6 +42,7 @@ export class SearchIndexer {
   private stopped = false;
   private movedSinceVacuum = 0;
   private lastRanAt = Number.NEGATIVE_INFINITY;
+  private merging = true;
 
   constructor(
     private readonly db: Db,
@@ -113,6 +114,13 @@ export class SearchIndexer {
         docs.push({ conversation_id: r.conversation_id, seq: r.seq, sender_id: r.sender_id!, kind: r.kind!, created_at: r.created_at!, body, grams: keysOf(hash, grams(body)) });
       }
       if (rows.length > 0) await this.search.applyIndexed(docs, dropped, tx);
+      // Merged into the key index before the queue rows go, so searches never read a backlog
+      // of pending entries. Where the relay's role does not own the index (migrations run as
+      // another role), PostgreSQL merges every 4 MB as it would anyway: warned once.
+      if (docs.length > 0 && this.merging && !(await this.search.mergePending(tx))) {
+        this.merging = false;
+        this.logger.warn('the relay does not own the search key index: its pending entries are merged only every 4 MB, and searches read them meanwhile');
+      }
       return rows.length;
     });
   }

@@ -63,4 +63,40 @@ describe('search indexer under a saturated store path', () => {
     await until(async () => (await queued()) === 0, 2000);
     assert.equal(await queued(), 0);
   });
+
+  test('a role that does not own the key index indexes all the same, warned once that merges wait for 4 MB', async () => {
+    await indexer?.stop();
+    indexer = undefined;
+    const role = `relay_guest_${process.pid}`;
+    await db.query(`CREATE ROLE ${role} LOGIN PASSWORD 'guest'`);
+    await db.query(`GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}`);
+    const url = new URL(database.url);
+    url.username = role;
+    url.password = 'guest';
+    const guest = new Db({ url: url.toString(), logger, max: 1 });
+    const warnings: string[] = [];
+    const spy = Object.create(logger) as typeof logger;
+    spy.warn = ((message: string) => (warnings.push(message), spy)) as typeof logger.warn;
+    const own = new SearchIndexer(guest, new SearchRepository(guest), spy, { intervalMs: 20, batch: 100, duty: 1, vacuumEvery: 1e9, maxDeferMs: 0 });
+    try {
+      own.start();
+      for (const conversation of ['c-guest-1', 'c-guest-2']) {
+        await db.query(
+          `INSERT INTO events (conversation_id, seq, id, sender_id, kind, content, tags, cid, created_at)
+           SELECT $1, s, md5($1 || s), 'u-guest', 1, 'lantern ' || s, '[]', $1 || s, 1700000000000 + s FROM generate_series(1, 3) AS s`,
+          [conversation],
+        );
+        await enqueue(conversation, 3);
+        await until(async () => (await queued()) === 0, 5000);
+        assert.equal(await queued(), 0);
+      }
+      assert.deepEqual(warnings.map((w) => w.split(':')[0]), ['the relay does not own the search key index']);
+      assert.equal(Number((await db.one<{ n: string }>("SELECT count(*) AS n FROM search_docs WHERE conversation_id LIKE 'c-guest-%'"))!.n), 6);
+    } finally {
+      await own.stop();
+      await guest.close();
+      await db.query(`DROP OWNED BY ${role}`);
+      await db.query(`DROP ROLE ${role}`);
+    }
+  });
 });
