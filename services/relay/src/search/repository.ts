@@ -122,17 +122,27 @@ export class SearchRepository {
    * back without `kind`.
    */
   async claimQueued(limit: number, tx: Queryable): Promise<Array<Partial<EventRow> & { conversation_id: string; seq: number }>> {
-    // The claimed rows first, then each one's event by its key: a join of the queue with the
-    // events would be planned as a merge join that reads every event of the claimed
-    // conversations, already indexed ones included, on every round.
+    // Locked first, read after, in two statements. One statement reads every table as of its
+    // start: an edit that requeued a row and committed while the statement was locking it
+    // would be locked (the lock follows the edit's new row version) yet read in its old text,
+    // and that text indexed with the edit's queue row taken off. Read once the locks are
+    // held, the state is the edit's, or the edit waits on the lock and queues the row again.
+    const claimed = await this.db.rows<{ conversation_id: string; seq: number }>(
+      'SELECT conversation_id, seq FROM search_queue LIMIT $1 FOR UPDATE SKIP LOCKED',
+      [limit],
+      tx,
+    );
+    if (claimed.length === 0) return [];
+    // Each one's event by its key: a join of the queue with the events would be planned as a
+    // merge join that reads every event of the claimed conversations, already indexed ones
+    // included, on every round.
     return this.db.rows(
-      `WITH claimed AS MATERIALIZED (SELECT conversation_id, seq FROM search_queue LIMIT $1 FOR UPDATE SKIP LOCKED)
-       SELECT q.conversation_id, q.seq, e.sender_id, e.kind, e.content, e.current_content, e.tags, e.created_at, e.revoked_at
-         FROM claimed q
+      `SELECT q.conversation_id, q.seq, e.sender_id, e.kind, e.content, e.current_content, e.tags, e.created_at, e.revoked_at
+         FROM unnest($1::text[], $2::bigint[]) AS q(conversation_id, seq)
          LEFT JOIN LATERAL (
            SELECT e.sender_id, e.kind, e.content, e.current_content, e.tags, e.created_at, e.revoked_at FROM events e
             WHERE e.conversation_id = q.conversation_id AND e.seq = q.seq LIMIT 1) e ON true`,
-      [limit],
+      [claimed.map((c) => c.conversation_id), claimed.map((c) => c.seq)],
       tx,
     );
   }

@@ -117,6 +117,30 @@ describe('search indexing off the ack path', () => {
     assert.equal(await count(r, 'search_queue'), 0);
   };
 
+  test('edits racing the indexer leave every document in its event\'s current text', async () => {
+    // Each text is edited twice while the indexer (every 20 ms) may be claiming it: whatever
+    // the interleaving, once the queue is empty the index holds the last edit only.
+    const writers = Array.from({ length: 4 }, async (_, w) => {
+      for (let i = 0; i < 25; i++) {
+        const { event } = await text(indexing, `c-churn-${w}`, `churn-${w}-${i}`, `draft alpha ${i}`);
+        await edit(indexing, `c-churn-${w}`, event.id, `second beta ${i}`, `churn-${w}-${i}-e1`);
+        await edit(indexing, `c-churn-${w}`, event.id, `final omega ${i}`, `churn-${w}-${i}-e2`);
+      }
+    });
+    await Promise.all(writers);
+    await drained(indexing);
+    const stale = await indexing.sql.query(
+      "SELECT d.conversation_id, d.seq, d.body FROM search_docs d WHERE d.conversation_id LIKE 'c-churn-%' AND d.body NOT LIKE 'final omega %'",
+    );
+    assert.deepEqual(stale.rows, []);
+    assert.equal(Number((await indexing.sql.query("SELECT count(*) AS n FROM search_docs WHERE conversation_id LIKE 'c-churn-%'")).rows[0].n), 100);
+    for (let w = 0; w < 4; w++) {
+      assert.equal((await find(indexing, 'omega', `c-churn-${w}`)).length, 20);
+      assert.deepEqual(await find(indexing, 'alpha', `c-churn-${w}`), []);
+      assert.deepEqual(await find(indexing, 'beta', `c-churn-${w}`), []);
+    }
+  });
+
   test('indexed text is found by queries across spaces, and by one whose every run holds a space (no keys: the recent window)', async () => {
     await text(indexing, 'c-space', 's1', 'the harbour at dawn');
     await text(indexing, 'c-space', 's2', 'nothing here');
