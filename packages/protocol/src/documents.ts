@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CommandSchemas, type CommandName } from './commands.js';
 import { ERROR_CODES } from './errors.js';
 import { CloseCode } from './frames.js';
+import { FileName } from './files.js';
 import { AuthCodeBody, CodeLoginBody, LoginBody, RefreshBody, RegisterBody } from './http.js';
 import { PROTOCOL_VERSION } from './limits.js';
 import { AckSchema, ErrorBodySchema, EventSchema, NoticeSchema, ResultSchemas, SessionSchema, TransientEventSchema, UserSchema } from './results.js';
@@ -122,7 +123,7 @@ export function openApiDocument(): Json {
   const common = { '400': errorResponse('bad_request'), '429': errorResponse('rate_limited (Retry-After)'), '503': errorResponse('unavailable') };
   return {
     openapi: '3.1.0',
-    info: { title: 'IM cluster HTTP API', version: String(PROTOCOL_VERSION), description: 'The gateway’s HTTP API: accounts and sessions. Everything else goes over the WebSocket (see asyncapi.json).' },
+    info: { title: 'IM cluster HTTP API', version: String(PROTOCOL_VERSION), description: 'The gateway’s HTTP API: accounts, sessions and files. Everything else goes over the WebSocket (see asyncapi.json).' },
     servers: [{ url: 'http://127.0.0.1:8080' }],
     paths: {
       '/api/register': { post: { operationId: 'register', requestBody: json(schema(RegisterBody, 'input')), responses: { '201': { description: 'Registered', content: { 'application/json': { schema: { type: 'object', properties: { user: { $ref: '#/components/schemas/User' } } } } } }, '409': errorResponse('conflict: field names what is taken'), ...common } } },
@@ -131,6 +132,41 @@ export function openApiDocument(): Json {
       '/api/login/code': { post: { operationId: 'loginWithCode', requestBody: json(schema(CodeLoginBody, 'input')), responses: { '200': session, '401': errorResponse('unauthorized'), ...common } } },
       '/api/refresh': { post: { operationId: 'refresh', requestBody: json(schema(RefreshBody, 'input')), responses: { '200': session, '401': errorResponse('unauthorized'), ...common } } },
       '/api/logout': { post: { operationId: 'logout', security: [{ bearer: [] }], responses: { '204': { description: 'The session is revoked; its sockets close with 4003' }, '401': errorResponse('unauthorized') } } },
+      '/api/files': {
+        post: {
+          operationId: 'uploadFile',
+          description: 'The body is the file, streamed to storage (Content-Length or chunked); Content-Type is its media type (default application/octet-stream).',
+          security: [{ bearer: [] }],
+          parameters: [{ name: 'name', in: 'query', required: true, schema: schema(FileName, 'input') }],
+          requestBody: { required: true, content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+          responses: {
+            '201': { description: 'Stored', content: { 'application/json': { schema: { $ref: '#/components/schemas/UploadedFile' } } } },
+            '401': errorResponse('unauthorized'),
+            '413': errorResponse('too_large: past MAX_FILE_BYTES'),
+            ...common,
+            '429': errorResponse('rate_limited: past the daily upload quota (Retry-After)'),
+          },
+        },
+      },
+      '/api/files/{file_id}': {
+        get: {
+          operationId: 'downloadFile',
+          description: 'Served to its uploader and to members of a conversation where a kind 3 event references it (within their join point); 404 to anyone else. The token may also be given as query parameter `token`.',
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: 'file_id', in: 'path', required: true, schema: { type: 'string' }, description: 'As in the url the upload returned' },
+            { name: 'token', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'Range', in: 'header', required: false, schema: { type: 'string' }, description: 'One byte range, e.g. bytes=0-1023' },
+          ],
+          responses: {
+            '200': { description: 'The file, with Content-Type, Content-Disposition and Accept-Ranges', content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+            '206': { description: 'The requested range (Content-Range)' },
+            '401': errorResponse('unauthorized'),
+            '404': errorResponse('not_found: no such file, or not readable by this user'),
+            '416': { description: 'The range lies past the end of the file' },
+          },
+        },
+      },
       '/api/stats': { get: { operationId: 'stats', responses: { '200': { description: 'Counted across the cluster', content: { 'application/json': { schema: { type: 'object', properties: { online_users: { type: 'integer' }, connections: { type: 'integer' }, gateways: { type: 'integer' } } } } } } } } },
       '/api/openapi.json': { get: { operationId: 'openapi', responses: { '200': { description: 'This document' } } } },
       '/health': { get: { operationId: 'health', responses: { '200': { description: '{status: "ok", checks}' }, '503': { description: '{status: "degraded", checks}' } } } },
@@ -143,6 +179,11 @@ export function openApiDocument(): Json {
         Session: schema(SessionSchema, 'output'),
         Error: { ...schema(ErrorBodySchema, 'output'), properties: { code: { enum: [...ERROR_CODES] }, message: { type: 'string' }, field: { type: 'string' } } },
         Ack: schema(AckSchema, 'output'),
+        UploadedFile: {
+          type: 'object',
+          required: ['file_id', 'url', 'size', 'mime', 'sha256'],
+          properties: { file_id: { type: 'string' }, url: { type: 'string', format: 'uri' }, size: { type: 'integer', minimum: 0 }, mime: { type: 'string' }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+        },
       },
     },
   };
