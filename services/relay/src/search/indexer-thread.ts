@@ -4,7 +4,7 @@ import type { IndexerMessage, IndexerWorkerData } from './indexer-worker.js';
 
 const WORKER = new URL('./indexer-worker.js', import.meta.url);
 /** How long a crashed indexer thread waits before it is started again. */
-const RESTART_MS = 1000;
+export const RESTART_MS = 1000;
 /** How long stopping waits for the round under way before the thread is ended. */
 const STOP_MS = 10_000;
 /** How often the store backlog is published to the thread. */
@@ -29,6 +29,8 @@ export class IndexerThread {
     private readonly logger: Logger,
     private readonly onMoved: (n: number) => void,
     private readonly waiting: () => number,
+    /** The thread's module (tests start others). */
+    private readonly entry: URL = WORKER,
   ) {}
 
   start(): void {
@@ -36,7 +38,7 @@ export class IndexerThread {
       this.publisher = setInterval(() => Atomics.store(this.backlog, 0, this.waiting()), BACKLOG_MS);
       this.publisher.unref();
     }
-    const worker = new Worker(WORKER, { workerData: { ...this.data, backlog: this.backlog.buffer } });
+    const worker = new Worker(this.entry, { workerData: { ...this.data, backlog: this.backlog.buffer } });
     this.worker = worker;
     worker.on('message', (m: IndexerMessage) => this.onMoved(m.n));
     worker.on('error', (err) => this.logger.error('search indexer thread failed', errorFields(err)));
