@@ -392,8 +392,11 @@ export class EventsRepository {
       [conversationId, seq, at],
       tx,
     );
-    await this.db.query('DELETE FROM search_docs WHERE conversation_id = $1 AND seq = $2', [conversationId, seq], tx);
+    // The queue row first, then the document: the order the indexer takes them in. The
+    // other way round, a revoke and an indexer holding the queue row (after an edit) would
+    // each wait for the other's row until PostgreSQL broke the deadlock.
     await this.requeue(conversationId, seq, tx);
+    await this.db.query('DELETE FROM search_docs WHERE conversation_id = $1 AND seq = $2', [conversationId, seq], tx);
   }
 
   /**

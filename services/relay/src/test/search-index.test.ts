@@ -112,6 +112,38 @@ describe('search indexing off the ack path', () => {
     assert.deepEqual(await find(queued, 'tuesday', 'c-race'), []);
   });
 
+  test('a revoke while the indexer holds the event (after an edit) waits for it, never deadlocks with it', async () => {
+    const { event } = await text(queued, 'c-revoke-race', 'rr1', 'the vault code is 1234');
+    // Indexed once before, then edited: the document exists and the event is queued again.
+    await queued.sql.query(
+      "INSERT INTO search_docs (conversation_id, seq, sender_id, kind, created_at, body, grams) VALUES ('c-revoke-race', $1, 'u-a', 1, $2, 'the vault code is 1234', '{1}')",
+      [event.seq, event.created_at],
+    );
+    const indexer = await queued.sql.connect();
+    try {
+      await indexer.query('BEGIN');
+      // An indexer that had to wait for a row lock here would be waiting on the revoke.
+      await indexer.query("SET LOCAL lock_timeout = '250ms'");
+      const claimed = await indexer.query("SELECT seq FROM search_queue WHERE conversation_id = 'c-revoke-race' FOR UPDATE SKIP LOCKED");
+      assert.equal(claimed.rowCount, 1);
+      const revoking = revoke(queued, 'c-revoke-race', event.id, 'rr2');
+      await sleep(300);
+      // The indexer rewrites the document of the text it read, then takes the event off the queue.
+      await indexer.query("UPDATE search_docs SET body = 'the vault code is 1234' WHERE conversation_id = 'c-revoke-race'");
+      await indexer.query("DELETE FROM search_queue WHERE conversation_id = 'c-revoke-race'");
+      await indexer.query('COMMIT');
+      await revoking;
+    } finally {
+      // After a failure, no open transaction goes back to the pool with the connection.
+      await indexer.query('ROLLBACK').catch(() => undefined);
+      indexer.release();
+    }
+    // The revoke went on after the indexer: its document is gone and the event queued again.
+    assert.equal(Number((await queued.sql.query("SELECT count(*) AS n FROM search_docs WHERE conversation_id = 'c-revoke-race'")).rows[0].n), 0);
+    assert.equal(Number((await queued.sql.query("SELECT count(*) AS n FROM search_queue WHERE conversation_id = 'c-revoke-race'")).rows[0].n), 1);
+    assert.deepEqual(await find(queued, 'vault', 'c-revoke-race'), []);
+  });
+
   const drained = async (r: Relay) => {
     for (let i = 0; i < 200 && (await count(r, 'search_queue')) > 0; i++) await sleep(50);
     assert.equal(await count(r, 'search_queue'), 0);
