@@ -96,9 +96,12 @@ export class SearchIndexer {
     if (queued !== undefined) this.logger.warn('the search index was emptied (a crash or a failover): every searchable event is queued to rebuild it', { queued });
   }
 
-  /** One batch in one transaction; the number of queued events it took. */
+  /**
+   * One batch in one transaction, then the merge of the documents it wrote; the number of
+   * queued events it took.
+   */
   async indexBatch(): Promise<number> {
-    return this.db.transaction(async (tx) => {
+    const { taken, written } = await this.db.transaction(async (tx) => {
       const rows = await this.search.claimQueued(this.options.batch, tx);
       const docs = [];
       const dropped = [];
@@ -114,15 +117,18 @@ export class SearchIndexer {
         docs.push({ conversation_id: r.conversation_id, seq: r.seq, sender_id: r.sender_id!, kind: r.kind!, created_at: r.created_at!, body, grams: keysOf(hash, grams(body)) });
       }
       if (rows.length > 0) await this.search.applyIndexed(docs, dropped, tx);
-      // Merged into the key index before the queue rows go, so searches never read a backlog
-      // of pending entries. Where the relay's role does not own the index (migrations run as
-      // another role), PostgreSQL merges every 4 MB as it would anyway: warned once.
-      if (docs.length > 0 && this.merging && !(await this.search.mergePending(tx))) {
-        this.merging = false;
-        this.logger.warn('the relay does not own the search key index: its pending entries are merged only every 4 MB, and searches read them meanwhile');
-      }
-      return rows.length;
+      return { taken: rows.length, written: docs.length };
     });
+    // Merged into the key index right after the commit, so searches never read more than a
+    // round of pending entries; not before it, as the merge is most of a round's time and
+    // an edit or revoke of a claimed event waits for the round's commit. Where the relay's
+    // role does not own the index (migrations run as another role), PostgreSQL merges every
+    // 4 MB as it would anyway: warned once.
+    if (written > 0 && this.merging && !(await this.search.mergePending())) {
+      this.merging = false;
+      this.logger.warn('the relay does not own the search key index: its pending entries are merged only every 4 MB, and searches read them meanwhile');
+    }
+    return taken;
   }
 
   /** Stops after the round under way, so the pool can close. */

@@ -191,18 +191,14 @@ export class SearchRepository {
    * inserts there until gin_pending_list_limit (4 MB) is reached, and every probe of a search
    * reads the whole list: one of 1 MB made a search over 200 conversations 7-9 times slower.
    * A merge per round costs the same CPU per document as a merge per 4 MB. It needs
-   * ownership of the index (as VACUUM does): false, and the transaction goes on, where the
-   * role does not own it.
+   * ownership of the index (as VACUUM does): false where the role does not own it.
    */
-  async mergePending(tx: Queryable): Promise<boolean> {
-    await this.db.query('SAVEPOINT merge_pending', [], tx);
+  async mergePending(): Promise<boolean> {
     try {
-      await this.db.query("SELECT gin_clean_pending_list('search_docs_grams')", [], tx);
-      await this.db.query('RELEASE SAVEPOINT merge_pending', [], tx);
+      await this.db.query("SELECT gin_clean_pending_list('search_docs_grams')");
       return true;
     } catch (err) {
       if ((err as { code?: string }).code !== INSUFFICIENT_PRIVILEGE) throw err;
-      await this.db.query('ROLLBACK TO SAVEPOINT merge_pending', [], tx);
       return false;
     }
   }

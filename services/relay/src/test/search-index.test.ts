@@ -56,6 +56,7 @@ describe('search indexing off the ack path', () => {
     r.rpc.call('relay.storeEvent', { conversation_id, sender_id: 'u-a', cid, content: '', kind: 5, tags: [['e', target]] });
   const find = async (r: Relay, query: string, conversation_id = 'c-1') =>
     (await r.rpc.call('relay.searchEvents', { user_id: 'u-b', query, conversations: [{ conversation_id, join_seq: 0 }], limit: 20 })).events.map((e) => e.content);
+  const indexedTotal = async (r: Relay) => Number(/^relay_search_indexed_total(?:{[^}]*})? (\d+)$/m.exec(await (await fetch(`${r.process.url}/metrics`)).text())?.[1] ?? 0);
   const count = async (r: Relay, table: 'search_queue' | 'search_docs') => Number((await r.sql.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 
   test('queued documents are found at once, and edits and revokes apply to them', async () => {
@@ -78,8 +79,11 @@ describe('search indexing off the ack path', () => {
     for (let i = 0; i < 200 && (await count(indexing, 'search_queue')) > 0; i++) await sleep(50);
     assert.equal(await count(indexing, 'search_queue'), 0);
     assert.equal(await count(indexing, 'search_docs'), 50);
-    // Merged into the key index, not left in its pending list (which every probe reads whole):
-    // a merge now finds no pending page to take.
+    // Merged into the key index right after each round, not left in its pending list (which
+    // every probe reads whole): once the relay counts all 50 indexed (it counts a round after
+    // its merge), a merge finds no pending page to take.
+    for (let i = 0; i < 100 && (await indexedTotal(indexing)) < 50; i++) await sleep(50);
+    assert.equal(await indexedTotal(indexing), 50);
     assert.equal(Number((await indexing.sql.query("SELECT gin_clean_pending_list('search_docs_grams') AS n")).rows[0].n), 0);
     assert.equal((await find(indexing, 'lighthouse', 'c-1')).length, 17);
     const target = stored.find((e) => e.conversation_id === 'c-1')!;
