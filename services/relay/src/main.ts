@@ -11,7 +11,7 @@ import { EventsService } from './events/service.js';
 import { Targets } from './events/targets.js';
 import { relayHandlers } from './rpc/handlers.js';
 import { IndexerThread } from './search/indexer-thread.js';
-import { SearchRepository } from './search/repository.js';
+import { QUEUED_MAX, SearchRepository } from './search/repository.js';
 import { SearchService } from './search/service.js';
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
@@ -50,6 +50,17 @@ async function main(): Promise<void> {
 
   const searchRepository = new SearchRepository(db);
   const indexed = new prom.Counter({ name: 'relay_search_indexed_total', help: 'Search documents moved under the key index', registers: [registry] });
+  let queueLength = 0;
+  new prom.Gauge({
+    name: 'relay_search_queue_length',
+    help: `Stored events waiting for the search indexer (a search compares at most ${QUEUED_MAX} of them directly)`,
+    registers: [registry],
+    async collect() {
+      // Without the database the last figure stays: /metrics must answer all the same.
+      queueLength = await searchRepository.queueLength().catch(() => queueLength);
+      this.set(queueLength);
+    },
+  });
   const { enabled, ...indexOptions } = config.searchIndex;
   const indexer = new IndexerThread({ databaseUrl: config.databaseUrl, logLevel: config.logLevel, options: indexOptions }, logger, (n) => indexed.inc(n), () => events.waiting);
   if (enabled) indexer.start();

@@ -81,3 +81,30 @@ test('with keys, batches in flight together never share a key, and each key keep
     assert.deepEqual(mine, [...mine].sort((x, y) => x - y));
   }
 });
+
+test('items count as waiting for a slot only while every slot is taken, not while only their key is busy', async () => {
+  const gates: Array<() => void> = [];
+  const q = new CommitQueue<{ key: string; n: number }, number>(
+    async (items) => {
+      await new Promise<void>((r) => gates.push(r));
+      return items.map((i) => i.n);
+    },
+    { maxBatch: 10, concurrency: 2, keyOf: (i) => i.key },
+  );
+  const a1 = q.push({ key: 'a', n: 1 });
+  const a2 = q.push({ key: 'a', n: 2 });
+  // One batch in flight, one slot free: a2 waits for its key only.
+  assert.equal(q.size, 1);
+  assert.equal(q.waitingForSlot, 0);
+  const b1 = q.push({ key: 'b', n: 3 });
+  const c1 = q.push({ key: 'c', n: 4 });
+  // Both slots taken (a1; b1): a2 and c1 wait for a slot.
+  assert.equal(q.size, 2);
+  assert.equal(q.waitingForSlot, 2);
+  while (gates.length > 0 || q.size > 0) {
+    gates.shift()?.();
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.deepEqual(await Promise.all([a1, a2, b1, c1]), [1, 2, 3, 4]);
+  assert.equal(q.waitingForSlot, 0);
+});

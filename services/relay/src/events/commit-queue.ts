@@ -35,6 +35,14 @@ export class CommitQueue<I, O> {
     return this.pending.length;
   }
 
+  /**
+   * Items waiting while every commit slot is taken: the store path is saturated. Items held
+   * back only because their own key has a batch in flight, with slots free, do not count.
+   */
+  get waitingForSlot(): number {
+    return this.inFlight >= this.options.concurrency ? this.pending.length : 0;
+  }
+
   /** The next batch: the oldest items whose keys are not in flight. */
   private take(): typeof this.pending {
     const keyOf = this.options.keyOf;

@@ -66,9 +66,9 @@ export class EventsService {
     this.queue = new CommitQueue((items) => this.writeBatch(items), { ...options, keyOf: (item) => item.conversation_id });
   }
 
-  /** Stores waiting for a commit slot (0 unless the store path is saturated, or one conversation is). */
+  /** Stores waiting for a commit slot (0 unless the store path is saturated). */
   get waiting(): number {
-    return this.queue.size;
+    return this.queue.waitingForSlot;
   }
 
   async store(input: StoreEventInput): Promise<StoreResult> {

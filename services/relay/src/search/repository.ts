@@ -203,6 +203,11 @@ export class SearchRepository {
     }
   }
 
+  /** Events waiting for the indexer, across all relays. */
+  async queueLength(): Promise<number> {
+    return Number((await this.db.one<{ n: string }>('SELECT count(*) AS n FROM search_queue'))!.n);
+  }
+
   /**
    * Reclaims the space of queue rows the indexer took off: the queue is written and emptied
    * all day, and where autovacuum does not run (or runs late) every claim would otherwise

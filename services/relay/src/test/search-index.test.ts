@@ -56,7 +56,9 @@ describe('search indexing off the ack path', () => {
     r.rpc.call('relay.storeEvent', { conversation_id, sender_id: 'u-a', cid, content: '', kind: 5, tags: [['e', target]] });
   const find = async (r: Relay, query: string, conversation_id = 'c-1') =>
     (await r.rpc.call('relay.searchEvents', { user_id: 'u-b', query, conversations: [{ conversation_id, join_seq: 0 }], limit: 20 })).events.map((e) => e.content);
-  const indexedTotal = async (r: Relay) => Number(/^relay_search_indexed_total(?:{[^}]*})? (\d+)$/m.exec(await (await fetch(`${r.process.url}/metrics`)).text())?.[1] ?? 0);
+  const metric = async (r: Relay, name: string) =>
+    Number(new RegExp(`^${name}(?:{[^}]*})? (\\d+)$`, 'm').exec(await (await fetch(`${r.process.url}/metrics`)).text())?.[1] ?? NaN);
+  const indexedTotal = (r: Relay) => metric(r, 'relay_search_indexed_total');
   const count = async (r: Relay, table: 'search_queue' | 'search_docs') => Number((await r.sql.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 
   test('queued documents are found at once, and edits and revokes apply to them', async () => {
@@ -64,6 +66,8 @@ describe('search indexing off the ack path', () => {
     const { event } = await text(queued, 'c-1', 'q2', 'a typo in teh harbour note');
     const gone = await text(queued, 'c-1', 'q3', 'harbour secret');
     assert.equal(await count(queued, 'search_queue'), 3);
+    // What operators watch to see the indexer fall behind.
+    assert.equal(await metric(queued, 'relay_search_queue_length'), 3);
     assert.deepEqual(await find(queued, 'harbour'), ['harbour secret', 'a typo in teh harbour note', 'the harbour at dawn']);
     assert.deepEqual(await find(queued, 'ha'), ['harbour secret', 'a typo in teh harbour note', 'the harbour at dawn']);
     await edit(queued, 'c-1', event.id, 'a fixed harbour note', 'q4');
