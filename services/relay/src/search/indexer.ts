@@ -124,9 +124,17 @@ export class SearchIndexer {
     // an edit or revoke of a claimed event waits for the round's commit. Where the relay's
     // role does not own the index (migrations run as another role), PostgreSQL merges every
     // 4 MB as it would anyway: warned once.
-    if (written > 0 && this.merging && !(await this.search.mergePending())) {
-      this.merging = false;
-      this.logger.warn('the relay does not own the search key index: its pending entries are merged only every 4 MB, and searches read them meanwhile');
+    // A merge that fails is made up by the next one, which takes every pending entry; the
+    // round's documents are committed and counted either way.
+    if (written > 0 && this.merging) {
+      const merged = await this.search.mergePending().catch((err: unknown) => {
+        this.logger.warn('merging the search key index failed; the next round merges', errorFields(err));
+        return true;
+      });
+      if (!merged) {
+        this.merging = false;
+        this.logger.warn('the relay does not own the search key index: its pending entries are merged only every 4 MB, and searches read them meanwhile');
+      }
     }
     return taken;
   }
