@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -170,6 +171,17 @@ describe('files on the local filesystem', () => {
     assert.equal(exact.status, 201);
   });
 
+  test('a file whose bytes storage lost answers a JSON error, without the file\'s headers', async () => {
+    const lost = await cluster.http.uploadFile(alice.session.token, Buffer.from('soon gone'), { name: 'lost.txt', mime: 'text/plain' });
+    const stored = filesUnder(filesDir).filter((f) => f.includes(lost.file_id));
+    assert.equal(stored.length, 1);
+    fs.rmSync(stored[0]!);
+    const res = await fetch(lost.url, { headers: { authorization: `Bearer ${alice.session.token}` } });
+    const body = (await res.json()) as { error?: { code: string } };
+    assert.deepEqual([res.status, res.headers.get('content-type'), body.error?.code], [500, 'application/json; charset=utf-8', 'internal']);
+    assert.equal(res.headers.get('content-disposition'), null);
+  });
+
   test('a streamed upload past the limit is cut off with 413 and leaves nothing', async () => {
     const before = filesUnder(filesDir).length;
     const body = Readable.from((function* () {
@@ -248,5 +260,37 @@ describe('files in an S3-compatible bucket', () => {
     })());
     await assert.rejects(cluster.http.uploadFile(alice.session.token, body, { name: 'huge.bin' }), code('too_large'));
     assert.deepEqual(await keys(), before);
+  });
+
+  test('a download the client abandons midway ends that response only: the gateway serves everyone else', async () => {
+    const bytes = crypto.randomBytes(5 * 1024 * 1024);
+    const file = await cluster.http.uploadFile(alice.session.token, bytes, { name: 'big.bin' });
+    const socket = await alice.connect();
+    try {
+      // Several readers hang up after their first chunk, mid-body.
+      await Promise.all(
+        Array.from({ length: 3 }, () =>
+          new Promise<void>((resolve, reject) => {
+            const req = http.get(file.url, { headers: { authorization: `Bearer ${alice.session.token}` } }, (res) => {
+              if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
+              res.once('data', () => {
+                req.destroy();
+                resolve();
+              });
+            });
+            // A gateway that went down with the first reader fails the others: they end too.
+            req.on('error', () => resolve());
+          }),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      // The same gateway still answers HTTP, downloads and its sockets.
+      assert.equal((await fetch(`${cluster.gatewayUrl}/health`)).status, 200);
+      const whole = await get(file.url, alice.session.token);
+      assert.deepEqual([whole.status, whole.body.equals(bytes)], [200, true]);
+      assert.ok(await socket.request('get_conversations', {}));
+    } finally {
+      socket.terminate();
+    }
   });
 });
