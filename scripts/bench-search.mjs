@@ -204,7 +204,13 @@ async function main() {
       [PENDING_DOCS],
     );
     for (let i = 0; i < 600 && Number((await pool.query('SELECT count(*) AS n FROM search_queue')).rows[0].n) > 0; i++) await new Promise((r) => setTimeout(r, 100));
-    const pending = (await pool.query("SELECT pending_pages, pending_tuples FROM pgstatginindex('search_docs_grams')")).rows[0];
+    // The indexer merges right after each round commits: give the last merge a moment.
+    const pendingNow = async () => (await pool.query("SELECT pending_pages, pending_tuples FROM pgstatginindex('search_docs_grams')")).rows[0];
+    let pending = await pendingNow();
+    for (let i = 0; i < 50 && pending.pending_pages > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      pending = await pendingNow();
+    }
     progress(`key index pending list: ${fmt(pending.pending_pages)} pages (${fmt((pending.pending_pages * 8) / 1024, 1)} MB), ${fmt(Number(pending.pending_tuples))} entries`);
     const pendingRows = await timeCases(rpc, pool, [cases[0], cases[2], cases[3], cases[8]], conversations, frequency);
 

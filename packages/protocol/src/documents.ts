@@ -151,19 +151,23 @@ export function openApiDocument(): Json {
       '/api/files/{file_id}': {
         get: {
           operationId: 'downloadFile',
-          description: 'Served to its uploader and to members of a conversation where a kind 3 event references it (within their join point); 404 to anyone else. The token may also be given as query parameter `token`.',
-          security: [{ bearer: [] }],
+          description:
+            'Served to its uploader and to members of a conversation where a kind 3 event references it (within their join point); 404 to anyone else. HEAD answers the same headers without the body.',
+          security: [{ bearer: [] }, { queryToken: [] }],
           parameters: [
-            { name: 'file_id', in: 'path', required: true, schema: { type: 'string' }, description: 'As in the url the upload returned' },
-            { name: 'token', in: 'query', required: false, schema: { type: 'string' } },
-            { name: 'Range', in: 'header', required: false, schema: { type: 'string' }, description: 'One byte range, e.g. bytes=0-1023' },
+            { name: 'file_id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9]{1,64}$' }, description: 'As in the url the upload returned' },
+            { name: 'Range', in: 'header', required: false, schema: { type: 'string' }, description: 'One byte range, e.g. bytes=0-1023; a malformed one, or several, get the whole file' },
           ],
           responses: {
-            '200': { description: 'The file, with Content-Type, Content-Disposition and Accept-Ranges', content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
-            '206': { description: 'The requested range (Content-Range)' },
+            '200': {
+              description: 'The file, with Content-Type, Content-Disposition (inline for images, audio, video, plain text and PDF; attachment otherwise), Accept-Ranges and ETag (its sha256)',
+              content: { '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+            },
+            '206': { description: 'The requested range, with Content-Range: bytes start-end/size' },
             '401': errorResponse('unauthorized'),
             '404': errorResponse('not_found: no such file, or not readable by this user'),
-            '416': { description: 'The range lies past the end of the file' },
+            '416': { description: 'The range lies past the end of the file (Content-Range: bytes */size)' },
+            '503': errorResponse('unavailable'),
           },
         },
       },
@@ -173,7 +177,10 @@ export function openApiDocument(): Json {
       '/metrics': { get: { operationId: 'metrics', responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        queryToken: { type: 'apiKey', in: 'query', name: 'token', description: 'The access token as query parameter, where a header cannot be set (an <img> or <a>)' },
+      },
       schemas: {
         User: schema(UserSchema, 'output'),
         Session: schema(SessionSchema, 'output'),

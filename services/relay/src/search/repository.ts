@@ -203,9 +203,12 @@ export class SearchRepository {
     }
   }
 
-  /** Events waiting for the indexer, across all relays. */
-  async queueLength(): Promise<number> {
-    return Number((await this.db.one<{ n: string }>('SELECT count(*) AS n FROM search_queue'))!.n);
+  /**
+   * Events waiting for the indexer (one queue for all relays), counted up to `cap`: a
+   * backlog beyond it reads as cap + 1, so the count never costs more than that many rows.
+   */
+  async queueLength(cap: number): Promise<number> {
+    return Number((await this.db.one<{ n: string }>('SELECT count(*) AS n FROM (SELECT 1 FROM search_queue LIMIT $1) q', [cap + 1]))!.n);
   }
 
   /**
