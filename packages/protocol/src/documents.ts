@@ -5,7 +5,7 @@ import { CloseCode } from './frames.js';
 import { FileName } from './files.js';
 import { AuthCodeBody, CodeLoginBody, LoginBody, RefreshBody, RegisterBody } from './http.js';
 import { PROTOCOL_VERSION } from './limits.js';
-import { AckSchema, ErrorBodySchema, EventSchema, NoticeSchema, ResultSchemas, SessionSchema, TransientEventSchema, UserSchema } from './results.js';
+import { AckSchema, ErrorBodySchema, EventSchema, NoticeSchema, ResultSchemas, SessionSchema, TransientEventSchema, UploadedFileSchema, UserSchema } from './results.js';
 
 /**
  * The machine-readable protocol, generated from the zod schemas (the single source): a JSON
@@ -186,11 +186,7 @@ export function openApiDocument(): Json {
         Session: schema(SessionSchema, 'output'),
         Error: { ...schema(ErrorBodySchema, 'output'), properties: { code: { enum: [...ERROR_CODES] }, message: { type: 'string' }, field: { type: 'string' } } },
         Ack: schema(AckSchema, 'output'),
-        UploadedFile: {
-          type: 'object',
-          required: ['file_id', 'url', 'size', 'mime', 'sha256'],
-          properties: { file_id: { type: 'string' }, url: { type: 'string', format: 'uri' }, size: { type: 'integer', minimum: 0 }, mime: { type: 'string' }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
-        },
+        UploadedFile: schema(UploadedFileSchema, 'output'),
       },
     },
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CommandName, CommandResults } from './commands.js';
+import type { UploadedFile } from './models.js';
 
 /**
  * Zod schemas of what the server sends: the records of models.ts and the reply of every
@@ -87,6 +88,13 @@ export const GroupSchema = z.object({
   dissolved_at: Int.optional(),
 });
 export const SessionSchema = z.object({ token: Str, expires_at: Int, refresh_token: Str, device_id: Str, user: UserSchema });
+export const UploadedFileSchema = z.object({
+  file_id: Str,
+  url: Str.describe('GET it for the file: /api/files/{file_id} on this gateway'),
+  size: Int.min(0),
+  mime: Str,
+  sha256: Str.regex(/^[0-9a-f]{64}$/),
+});
 export const ErrorBodySchema = z.object({ code: Str, message: Str, field: Str.optional() });
 export const NoticeSchema = z.looseObject({ type: Str }).describe('contract section 6: {type, ...}');
 export const PresenceSchema = z.object({ user_id: Str, online: z.boolean(), last_seen: Int.nullable() });
@@ -165,3 +173,5 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Checked = { [C in CommandName]: Same<z.output<(typeof ResultSchemas)[C]>, CommandResults[C]> extends true ? true : C };
 const resultsMatch: Checked[CommandName] extends true ? true : never = true;
 void resultsMatch;
+const uploadedFileMatches: Same<z.output<typeof UploadedFileSchema>, UploadedFile> = true;
+void uploadedFileMatches;

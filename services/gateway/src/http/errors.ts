@@ -21,15 +21,14 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 const BODY_HEADERS = ['Content-Type', 'Content-Length', 'Content-Disposition', 'Content-Range', 'Accept-Ranges', 'ETag', 'Cache-Control'];
 
 export function sendError(res: express.Response, err: unknown, logger: Logger): void {
+  // A client that hung up (mid-download) is no fault of ours, and nobody is left to answer;
+  // a body under way (a file being streamed) can only be cut off.
   const clientGone = (err as { code?: string } | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
-  if (res.headersSent) {
-    // A body under way (a file being streamed) can only be cut off; a client that hung up
-    // mid-download is no fault of ours.
+  if (clientGone || res.headersSent) {
     if (!clientGone) logger.warn('http response failed midway', errorFields(err));
     res.destroy();
     return;
   }
-  if (clientGone) return void res.destroy();
   if (!(err instanceof AppError)) logger.error('http request failed', errorFields(err));
   for (const h of BODY_HEADERS) res.removeHeader(h);
   const body = toErrorBody(err);

@@ -121,11 +121,11 @@ export class SearchIndexer {
     });
     // Merged into the key index right after the commit, so searches never read more than a
     // round of pending entries; not before it, as the merge is most of a round's time and
-    // an edit or revoke of a claimed event waits for the round's commit. Where the relay's
-    // role does not own the index (migrations run as another role), PostgreSQL merges every
-    // 4 MB as it would anyway: warned once.
-    // A merge that fails is made up by the next one, which takes every pending entry; the
-    // round's documents are committed and counted either way.
+    // an edit or revoke of a claimed event waits for the round's commit. A merge that fails
+    // is made up by the next one (it takes every pending entry); the round's documents are
+    // committed and counted either way. Where the relay's role does not own the index
+    // (migrations run as another role), PostgreSQL merges every 4 MB as it would anyway:
+    // warned once.
     if (written > 0 && this.merging) {
       const merged = await this.search.mergePending().catch((err: unknown) => {
         this.logger.warn('merging the search key index failed; the next round merges', errorFields(err));
