@@ -26,6 +26,8 @@ const schema = z.object({
   SEARCH_QUEUE_VACUUM_EVERY: cfg.int(100_000, 1),
   /** Whether this relay runs the search indexer (any number may; at least one relay must). */
   SEARCH_INDEXER: cfg.bool(true),
+  /** The nice level of the indexer's thread and, on this machine, its database session (0: unchanged). */
+  SEARCH_INDEXER_NICE: cfg.int(19, 0, 19),
 });
 
 export type RelayConfig = ReturnType<typeof loadConfig>;
@@ -41,7 +43,7 @@ export function loadConfig(env: Env = process.env) {
     commitConcurrency: c.COMMIT_CONCURRENCY,
     revokeWindowMs: c.REVOKE_WINDOW * 1000,
     editWindowMs: c.EDIT_WINDOW * 1000,
-    searchIndex: { enabled: c.SEARCH_INDEXER, intervalMs: c.SEARCH_INDEX_INTERVAL, batch: c.SEARCH_INDEX_BATCH, duty: c.SEARCH_INDEX_DUTY / 100, vacuumEvery: c.SEARCH_QUEUE_VACUUM_EVERY, maxDeferMs: c.SEARCH_INDEX_MAX_DEFER },
+    searchIndex: { enabled: c.SEARCH_INDEXER, intervalMs: c.SEARCH_INDEX_INTERVAL, batch: c.SEARCH_INDEX_BATCH, duty: c.SEARCH_INDEX_DUTY / 100, vacuumEvery: c.SEARCH_QUEUE_VACUUM_EVERY, maxDeferMs: c.SEARCH_INDEX_MAX_DEFER, nice: c.SEARCH_INDEXER_NICE },
     maxEventBytes: c.MAX_EVENT_BYTES,
   };
 }

@@ -65,8 +65,8 @@ async function main(): Promise<void> {
       this.set(queueLength);
     },
   });
-  const { enabled, ...indexOptions } = config.searchIndex;
-  const indexer = new IndexerThread({ databaseUrl: config.databaseUrl, logLevel: config.logLevel, options: indexOptions }, logger, (n) => indexed.inc(n), () => events.waiting);
+  const { enabled, nice, ...indexOptions } = config.searchIndex;
+  const indexer = new IndexerThread({ databaseUrl: config.databaseUrl, logLevel: config.logLevel, nice, options: indexOptions }, logger, (n) => indexed.inc(n), () => events.waiting);
   if (enabled) indexer.start();
 
   await serveRpc<typeof RelayParams, RelayResults>({

@@ -40,7 +40,7 @@ test('an indexer thread that dies is started again; stopping ends it for good', 
   logger.error = ((message: string) => (errors.push(message), logger)) as typeof base.error;
   const moved: number[] = [];
   const thread = new IndexerThread(
-    { databaseUrl: 'postgres://unused', logLevel: 'error', options: { intervalMs: 10, batch: 1, duty: 1, vacuumEvery: 1, maxDeferMs: 0 } },
+    { databaseUrl: 'postgres://unused', logLevel: 'error', nice: 0, options: { intervalMs: 10, batch: 1, duty: 1, vacuumEvery: 1, maxDeferMs: 0 } },
     logger,
     (n) => moved.push(n),
     () => 7,

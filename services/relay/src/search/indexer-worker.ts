@@ -3,12 +3,15 @@ import { Db } from '@im/db';
 import { createLogger } from '@im/kit';
 import { RELAY_DB_SETTINGS } from '../db-settings.js';
 import { SearchIndexer, type IndexerOptions } from './indexer.js';
+import { lowerSessionPriority, lowerThreadPriority, type Lowered } from './priority.js';
 import { SearchRepository } from './repository.js';
 
 /** What the relay hands its indexer thread. */
 export interface IndexerWorkerData {
   databaseUrl: string;
   logLevel: string;
+  /** The nice level for the thread and its database session (0: left as they are). */
+  nice: number;
   options: Omit<IndexerOptions, 'onMoved' | 'busy'>;
   /** One Int32 the relay keeps set to the number of stores waiting for a commit slot. */
   backlog: SharedArrayBuffer;
@@ -31,6 +34,7 @@ const db = new Db({
   // and they are rebuilt), and nothing waits on them.
   settings: { ...RELAY_DB_SETTINGS, synchronous_commit: 'off' },
 });
+if (data.nice > 0) lowerPriorities(data.nice);
 const backlog = new Int32Array(data.backlog);
 const indexer = new SearchIndexer(db, new SearchRepository(db), logger, {
   ...data.options,
@@ -47,3 +51,21 @@ port.on('message', (m: { type: 'stop' }) => {
     port.close();
   })();
 });
+
+/**
+ * Indexing takes only the CPU the ack path leaves: this thread, and each database session
+ * it opens where that session's server process is on this machine, run at `nice`. Where a
+ * priority cannot be lowered indexing runs all the same, at the normal one.
+ */
+function lowerPriorities(nice: number): void {
+  const said = (what: string, r: Lowered) =>
+    r.lowered ? logger.info(`the search indexer's ${what} runs at a lower CPU priority`, { nice }) : logger.info(`the search indexer's ${what} keeps its CPU priority`, { why: r.why });
+  said('thread', lowerThreadPriority(nice));
+  db.pool.on('connect', (client) => {
+    const localPort = (client as unknown as { connection?: { stream?: { localPort?: number } } }).connection?.stream?.localPort;
+    client
+      .query<{ pid: number; port: number | null }>('SELECT pg_backend_pid() AS pid, inet_client_port() AS port')
+      .then(({ rows: [s] }) => said('database session', lowerSessionPriority({ pid: s!.pid, serverSeenPort: s!.port, localPort }, nice)))
+      .catch(() => undefined);
+  });
+}

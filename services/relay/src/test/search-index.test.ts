@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -196,6 +198,23 @@ describe('search indexing off the ack path', () => {
       Number((await r.sql.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'relay-indexer'")).rows[0].n);
     assert.equal(await sessions(indexing), 1);
     assert.equal(await sessions(queued), 0);
+  });
+
+  test("the indexer's thread and its database session run at a lower CPU priority; the store path's keep theirs", async () => {
+    // A thread's nice level is field 19 of its stat line.
+    const niceOf = (pid: number, tid: number) => Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const threads = (r: Relay) => readdirSync(`/proc/${r.process.child.pid}/task`).map((tid) => niceOf(r.process.child.pid!, Number(tid)));
+    const backends = async (r: Relay) =>
+      (await r.sql.query<{ pid: number; app: string }>("SELECT pid, application_name AS app FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'relay%'")).rows
+        .map((b) => `${b.app} ${getPriority(b.pid)}`)
+        .sort();
+    assert.deepEqual(threads(indexing).filter((n) => n !== 0), [19]);
+    assert.equal(niceOf(indexing.process.child.pid!, indexing.process.child.pid!), 0);
+    assert.deepEqual(threads(queued).filter((n) => n !== 0), []);
+    // The store path's pool keeps its sessions open between stores.
+    await text(indexing, 'c-nice', 'n1', 'priorities');
+    assert.deepEqual([...new Set(await backends(indexing))], ['relay 0', 'relay-indexer 19']);
+    assert.deepEqual([...new Set(await backends(queued))].filter((b) => b.startsWith('relay-indexer')), []);
   });
 
   test('the indexer vacuums the queue it empties, so claims never walk rows it took off long ago', async () => {
