@@ -17,6 +17,8 @@ export interface Prepared {
   text: string;
 }
 export type Queryable = Pick<pg.PoolClient, 'query'>;
+/** One connection of a pool, as `DbOptions.onConnect` is given it. */
+export type Connection = pg.PoolClient;
 
 /** Codes worth retrying a whole transaction for. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -54,6 +56,11 @@ export interface DbOptions {
   applicationName?: string;
   /** Server settings for every connection of the pool (sent at connect, e.g. `{ jit: 'off' }`). */
   settings?: Record<string, string>;
+  /**
+   * Runs on each new connection before its first use (it may query it). A failure is its
+   * own to report: the connection is used all the same.
+   */
+  onConnect?: (client: Connection) => Promise<void>;
 }
 
 /**
@@ -75,6 +82,7 @@ export class Db {
       // Prepared statements keep one plan: it is written not to depend on statistics, and
       // replanning it would cost more than running it.
       options: ['-c plan_cache_mode=force_generic_plan', ...Object.entries(options.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`)].join(' '),
+      verify: options.onConnect && ((client, done) => void options.onConnect!(client).then(() => done(), () => done())),
     });
     this.logger = options.logger;
     this.slowMs = options.slowMs ?? 200;

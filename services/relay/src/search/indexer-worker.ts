@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { Db } from '@im/db';
+import { Db, type Connection } from '@im/db';
 import { createLogger } from '@im/kit';
 import { RELAY_DB_SETTINGS } from '../db-settings.js';
 import { SearchIndexer, type IndexerOptions } from './indexer.js';
@@ -33,8 +33,8 @@ const db = new Db({
   // its queue deletions with it (and the search tables are unlogged: a crash empties them
   // and they are rebuilt), and nothing waits on them.
   settings: { ...RELAY_DB_SETTINGS, synchronous_commit: 'off' },
+  onConnect: lowerPriorities(data.nice),
 });
-if (data.nice > 0) lowerPriorities(data.nice);
 const backlog = new Int32Array(data.backlog);
 const indexer = new SearchIndexer(db, new SearchRepository(db), logger, {
   ...data.options,
@@ -57,15 +57,19 @@ port.on('message', (m: { type: 'stop' }) => {
  * it opens where that session's server process is on this machine, run at `nice`. Where a
  * priority cannot be lowered indexing runs all the same, at the normal one.
  */
-function lowerPriorities(nice: number): void {
+function lowerPriorities(nice: number): ((client: Connection) => Promise<void>) | undefined {
+  if (nice === 0) return undefined;
   const said = (what: string, r: Lowered) =>
     r.lowered ? logger.info(`the search indexer's ${what} runs at a lower CPU priority`, { nice }) : logger.info(`the search indexer's ${what} keeps its CPU priority`, { why: r.why });
   said('thread', lowerThreadPriority(nice));
-  db.pool.on('connect', (client) => {
+  // Every new session is lowered; what came of it is logged when it differs from the last.
+  let last: string | undefined;
+  return async (client) => {
     const localPort = (client as unknown as { connection?: { stream?: { localPort?: number } } }).connection?.stream?.localPort;
-    client
-      .query<{ pid: number; port: number | null }>('SELECT pg_backend_pid() AS pid, inet_client_port() AS port')
-      .then(({ rows: [s] }) => said('database session', lowerSessionPriority({ pid: s!.pid, serverSeenPort: s!.port, localPort }, nice)))
-      .catch(() => undefined);
-  });
+    const [s] = (await client.query<{ pid: number; port: number | null }>('SELECT pg_backend_pid() AS pid, inet_client_port() AS port')).rows;
+    const r = lowerSessionPriority({ pid: s!.pid, serverSeenPort: s!.port, localPort }, nice);
+    const outcome = r.lowered ? 'lowered' : r.why;
+    if (outcome !== last) said('database session', r);
+    last = outcome;
+  };
 }

@@ -41,3 +41,37 @@ test('a connection lost between the statements of a transaction fails that trans
   // The pool goes on with fresh connections.
   assert.equal((await db.one<{ n: number }>('SELECT 1 AS n'))?.n, 1);
 });
+
+test('onConnect prepares each new connection before its first statement, and one that fails leaves the connection usable', async () => {
+  const prepared: number[] = [];
+  let fail = false;
+  const hooked = new Db({
+    url: database.url,
+    logger,
+    max: 1,
+    onConnect: async (client) => {
+      if (fail) throw new Error('refused');
+      const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid, set_config('im.prepared', 'yes', false)");
+      prepared.push(rows[0]!.pid);
+    },
+  });
+  try {
+    const first = await hooked.one<{ pid: number; prepared: string }>("SELECT pg_backend_pid() AS pid, current_setting('im.prepared', true) AS prepared");
+    assert.deepEqual(first, { pid: prepared[0], prepared: 'yes' });
+    await hooked.query('SELECT 1');
+    assert.equal(prepared.length, 1);
+    // A connection that is lost is replaced, and the replacement is prepared too.
+    await db.query('SELECT pg_terminate_backend($1)', [first!.pid]);
+    await sleep(200);
+    await hooked.query('SELECT 1').catch(() => undefined);
+    assert.equal((await hooked.one<{ prepared: string }>("SELECT current_setting('im.prepared', true) AS prepared"))?.prepared, 'yes');
+    assert.equal(prepared.length, 2);
+    fail = true;
+    await db.query('SELECT pg_terminate_backend($1)', [prepared[1]]);
+    await sleep(200);
+    await hooked.query('SELECT 1').catch(() => undefined);
+    assert.equal((await hooked.one<{ n: number }>('SELECT 1 AS n'))?.n, 1);
+  } finally {
+    await hooked.close();
+  }
+});
