@@ -56,18 +56,22 @@ export function Composer({ model, conversationId, group, replyTo, editing, onCan
     : [];
   const matches = mention ? matchMembers(members, mention.query) : [];
 
-  const choose = (m: { user_id: string; name: string }) => {
-    const el = area.current!;
-    const next = insertMention(text, el.selectionStart, mention!, m.name);
-    chosen.current.push(m);
-    setText(next.text);
-    setMention(undefined);
-    requestAnimationFrame(() => el.setSelectionRange(next.caret, next.caret));
-  };
-
   // What the box holds now: a key pressed right after typing can reach a handler rendered
   // before the typing's state update, whose `text` is still the old one.
   const current = () => area.current?.value ?? text;
+
+  // The box gets the name and the caret at once, not on the next frame: a caret put back
+  // later (a page in the background may get no frames for a while) would land in the middle
+  // of what was typed after the name.
+  const choose = (m: { user_id: string; name: string }) => {
+    const el = area.current!;
+    const next = insertMention(el.value, el.selectionStart, mention!, m.name);
+    chosen.current.push(m);
+    el.value = next.text;
+    el.setSelectionRange(next.caret, next.caret);
+    setText(next.text);
+    setMention(undefined);
+  };
 
   const send = () => {
     const body = current().trim();
