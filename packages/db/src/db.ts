@@ -18,7 +18,20 @@ export interface Prepared {
 }
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 /** One connection of a pool, as `DbOptions.onConnect` is given it. */
-export type Connection = pg.PoolClient;
+export type DbConnection = pg.ClientBase;
+
+/** A connection's TCP socket: both ends (undefined over a Unix socket, or where pg keeps it elsewhere). */
+export interface SocketEnds {
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+}
+
+export function socketOf(client: DbConnection): SocketEnds | undefined {
+  const s = (client as unknown as { connection?: { stream?: Partial<SocketEnds> } }).connection?.stream;
+  if (typeof s?.localPort !== 'number' || typeof s.localAddress !== 'string' || typeof s.remoteAddress !== 'string') return undefined;
+  return { localAddress: s.localAddress, localPort: s.localPort, remoteAddress: s.remoteAddress };
+}
 
 /** Codes worth retrying a whole transaction for. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -42,6 +55,17 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended|the database system is (starting up|shutting down)/i.test(message);
 }
 
+/** How long `DbOptions.onConnect` may hold a new connection back from its first use. */
+const PREPARE_MS = 2000;
+
+function prepare(hook: (client: DbConnection) => Promise<void>, client: DbConnection): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, PREPARE_MS)));
+  return Promise.race([Promise.resolve().then(() => hook(client)), late])
+    .catch(() => undefined)
+    .finally(() => clearTimeout(timer));
+}
+
 function mapFailure(err: unknown): unknown {
   if (err instanceof AppError) return err;
   return isDatabaseUnavailable(err) ? unavailable('the database is unavailable for a moment; try again') : err;
@@ -57,10 +81,10 @@ export interface DbOptions {
   /** Server settings for every connection of the pool (sent at connect, e.g. `{ jit: 'off' }`). */
   settings?: Record<string, string>;
   /**
-   * Runs on each new connection before its first use (it may query it). A failure is its
-   * own to report: the connection is used all the same.
+   * Runs on each new connection before its first use (it may query it). A failure, or a
+   * hook that takes over 2 s, is its own to report: the connection is used all the same.
    */
-  onConnect?: (client: Connection) => Promise<void>;
+  onConnect?: (client: DbConnection) => Promise<void>;
 }
 
 /**
@@ -82,7 +106,10 @@ export class Db {
       // Prepared statements keep one plan: it is written not to depend on statistics, and
       // replanning it would cost more than running it.
       options: ['-c plan_cache_mode=force_generic_plan', ...Object.entries(options.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`)].join(' '),
-      verify: options.onConnect && ((client, done) => void options.onConnect!(client).then(() => done(), () => done())),
+      // pg-pool's own hook runs before the connection is handed out (and before the check of
+      // a checkout that timed out meanwhile); a rejection would end the connection, so a
+      // failure or a hook past its time is let go and the connection used all the same.
+      onConnect: options.onConnect && ((client: DbConnection) => prepare(options.onConnect!, client)),
     });
     this.logger = options.logger;
     this.slowMs = options.slowMs ?? 200;

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { Db, type Connection } from '@im/db';
+import { Db, socketOf, type DbConnection } from '@im/db';
 import { createLogger } from '@im/kit';
 import { RELAY_DB_SETTINGS } from '../db-settings.js';
 import { SearchIndexer, type IndexerOptions } from './indexer.js';
@@ -57,7 +57,7 @@ port.on('message', (m: { type: 'stop' }) => {
  * it opens where that session's server process is on this machine, run at `nice`. Where a
  * priority cannot be lowered indexing runs all the same, at the normal one.
  */
-function lowerPriorities(nice: number): ((client: Connection) => Promise<void>) | undefined {
+function lowerPriorities(nice: number): ((client: DbConnection) => Promise<void>) | undefined {
   if (nice === 0) return undefined;
   const said = (what: string, r: Lowered) =>
     r.lowered ? logger.info(`the search indexer's ${what} runs at a lower CPU priority`, { nice }) : logger.info(`the search indexer's ${what} keeps its CPU priority`, { why: r.why });
@@ -65,9 +65,11 @@ function lowerPriorities(nice: number): ((client: Connection) => Promise<void>) 
   // Every new session is lowered; what came of it is logged when it differs from the last.
   let last: string | undefined;
   return async (client) => {
-    const localPort = (client as unknown as { connection?: { stream?: { localPort?: number } } }).connection?.stream?.localPort;
-    const [s] = (await client.query<{ pid: number; port: number | null }>('SELECT pg_backend_pid() AS pid, inet_client_port() AS port')).rows;
-    const r = lowerSessionPriority({ pid: s!.pid, serverSeenPort: s!.port, localPort }, nice);
+    const { rows } = await client.query<{ pid: number; client_addr: string | null; client_port: number | null; server_addr: string | null }>(
+      'SELECT pg_backend_pid() AS pid, host(inet_client_addr()) AS client_addr, inet_client_port() AS client_port, host(inet_server_addr()) AS server_addr',
+    );
+    const s = rows[0]!;
+    const r = lowerSessionPriority({ pid: s.pid, serverSeenAddress: s.client_addr, serverSeenPort: s.client_port, serverAddress: s.server_addr, socket: socketOf(client) }, nice);
     const outcome = r.lowered ? 'lowered' : r.why;
     if (outcome !== last) said('database session', r);
     last = outcome;

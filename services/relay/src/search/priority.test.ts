@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { lowerSessionPriority, threadId } from './priority.js';
+import { lowerSessionPriority, threadId, type Session } from './priority.js';
 
 test('the thread id is read from a /proc/thread-self link', () => {
   assert.equal(threadId('4711/task/4712'), 4712);
@@ -15,34 +15,67 @@ test("a session's server process is lowered only when it is certainly that proce
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });
   t.after(() => child.kill());
   const pid = child.pid!;
+  const before = getPriority(pid);
   const title = (port: number) => (p: number) => (p === pid ? `postgres: 15/main: im im_db 127.0.0.1(${port}) idle` : undefined);
+  const here = new Set(['127.0.0.1', '10.0.0.5']);
+  const session = (over: Partial<Session> = {}): Session => ({
+    pid,
+    serverSeenAddress: '127.0.0.1',
+    serverSeenPort: 5000,
+    serverAddress: '127.0.0.1',
+    socket: { localAddress: '127.0.0.1', localPort: 5000, remoteAddress: '127.0.0.1' },
+    ...over,
+  });
+  const refused = (s: Session, t = title(5000)) => {
+    const r = lowerSessionPriority(s, 19, t, here);
+    return r.lowered ? 'lowered' : r.why;
+  };
 
-  // Over a Unix socket, through a pooler (the server sees another port), or where no local
-  // process carries PostgreSQL's title for this client: left alone.
-  assert.deepEqual(lowerSessionPriority({ pid, serverSeenPort: null, localPort: 5000 }, 19, title(5000)), { lowered: false, why: 'the connection is not over TCP' });
-  assert.equal(lowerSessionPriority({ pid, serverSeenPort: 6000, localPort: 5000 }, 19, title(5000)).lowered, false);
-  assert.equal(lowerSessionPriority({ pid, serverSeenPort: 5000, localPort: 5000 }, 19, title(6000)).lowered, false);
-  assert.equal(lowerSessionPriority({ pid, serverSeenPort: 5000, localPort: 5000 }, 19, () => `sleep 30 (5000)`).lowered, false);
-  assert.equal(getPriority(pid), 0);
+  // Over a Unix socket; through a pooler or NAT (the server sees another port or address);
+  // a server elsewhere; no local process with PostgreSQL's title for this client.
+  assert.equal(refused(session({ serverSeenPort: null, serverSeenAddress: null, serverAddress: null })), 'the session is not over TCP');
+  assert.equal(refused(session({ socket: undefined })), 'the session is not over TCP');
+  assert.match(refused(session({ serverSeenPort: 6000 })), /proxy/);
+  assert.match(refused(session({ serverSeenAddress: '10.0.0.9' })), /proxy/);
+  assert.match(refused(session({ serverAddress: '10.0.0.7' })), /proxy/);
+  const remote = { serverSeenAddress: '10.0.0.5', serverAddress: '10.0.0.8', socket: { localAddress: '10.0.0.5', localPort: 5000, remoteAddress: '10.0.0.8' } };
+  assert.equal(refused(session(remote)), 'the database runs on another machine');
+  assert.match(refused(session(), title(6000)), /not visible/);
+  assert.match(refused(session(), () => 'sleep 30 (5000)'), /not visible/);
+  assert.equal(getPriority(pid), before);
 
-  assert.deepEqual(lowerSessionPriority({ pid, serverSeenPort: 5000, localPort: 5000 }, 19, title(5000)), { lowered: true, pid });
+  // PostgreSQL's inet text may carry a mapped IPv4 prefix.
+  assert.equal(refused(session({ serverSeenAddress: '::ffff:127.0.0.1' })), 'lowered');
   assert.equal(getPriority(pid), 19);
+});
+
+test('a priority is only ever lowered, never raised', async (t) => {
+  const child = spawn('nice', ['-n', '15', 'sleep', '30'], { stdio: 'ignore' });
+  t.after(() => child.kill());
+  const pid = child.pid!;
+  for (let i = 0; i < 100 && getPriority(pid) !== 15; i++) await new Promise((r) => setTimeout(r, 10));
+  const session: Session = { pid, serverSeenAddress: '127.0.0.1', serverSeenPort: 5000, serverAddress: '127.0.0.1', socket: { localAddress: '127.0.0.1', localPort: 5000, remoteAddress: '127.0.0.1' } };
+  assert.deepEqual(lowerSessionPriority(session, 10, () => 'postgres: im db 127.0.0.1(5000) idle', new Set(['127.0.0.1'])), { lowered: true, pid });
+  assert.equal(getPriority(pid), 15);
 });
 
 /** A thread's nice level, from /proc (field 19 of its stat line). */
 const niceOf = (tid: number) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
 
 test("lowering a thread's priority leaves its process's other threads as they were", async (t) => {
+  const own = niceOf(process.pid);
+  // The thread stays until told to go, so that its priority can be read.
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads');
-     import(${JSON.stringify(new URL('./priority.js', import.meta.url).href)}).then((m) => parentPort.postMessage(m.lowerThreadPriority(7)));`,
+     parentPort.once('message', () => process.exit());
+     import(${JSON.stringify(new URL('./priority.js', import.meta.url).href)}).then((m) => parentPort.postMessage(m.lowerThreadPriority(19)));`,
     { eval: true },
   );
   t.after(() => worker.terminate());
   const lowered = (await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject))) as { lowered: boolean; pid: number };
   assert.equal(lowered.lowered, true);
   assert.notEqual(lowered.pid, process.pid);
-  assert.equal(niceOf(lowered.pid), 7);
-  assert.equal(niceOf(process.pid), 0);
-  assert.equal(getPriority(), 0);
+  assert.equal(niceOf(lowered.pid), 19);
+  assert.equal(niceOf(process.pid), own);
+  worker.postMessage('go');
 });

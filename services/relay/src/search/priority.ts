@@ -1,5 +1,5 @@
 import { readFileSync, readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, networkInterfaces, setPriority } from 'node:os';
 
 /**
  * CPU priority for the search indexer: indexing is background work, so its thread and its
@@ -29,30 +29,57 @@ export function threadId(link: string): number {
 }
 
 /**
- * What the connection's server reports of itself (`pg_backend_pid()`, `inet_client_port()`)
- * and the local port of our socket to it.
+ * One database session as both ends see it: what its server reports (`pg_backend_pid()`,
+ * `inet_client_addr()`, `inet_client_port()`, `inet_server_addr()`; the addresses and
+ * port are null over a Unix socket) and our socket to it (undefined where unknown).
  */
 export interface Session {
   pid: number;
-  /** The client port the server sees; null over a Unix socket. */
+  serverSeenAddress: string | null;
   serverSeenPort: number | null;
-  localPort: number | undefined;
+  serverAddress: string | null;
+  socket: { localAddress: string; localPort: number; remoteAddress: string } | undefined;
 }
 
 /**
- * Lowers the priority of the server process behind one database connection, only when it
- * is certainly that process on this machine: the connection runs straight to it over TCP
- * (the port the server sees is our socket's own, so no pooler or NAT sits between), and a
- * local process of that pid carries PostgreSQL's title for a client of that port. A remote
- * server's pid names some unrelated local process, which must never be touched.
+ * Lowers the priority of the server process behind one database session, only when it is
+ * certainly that process on this machine: the session runs over TCP straight to it (the
+ * server sees our socket's own address and port, so no pooler or NAT sits between), the
+ * server's address is one of this machine's, and a local process of that pid carries
+ * PostgreSQL's title for a client of that port. A remote server's pid names some unrelated
+ * local process, which must never be touched.
  */
-export function lowerSessionPriority(session: Session, nice: number, title: (pid: number) => string | undefined = processTitle): Lowered {
-  const { pid, serverSeenPort, localPort } = session;
-  if (serverSeenPort === null || localPort === undefined) return { lowered: false, why: 'the connection is not over TCP' };
-  if (serverSeenPort !== localPort) return { lowered: false, why: 'the database is reached through a proxy or another machine' };
+export function lowerSessionPriority(
+  session: Session,
+  nice: number,
+  title: (pid: number) => string | undefined = processTitle,
+  local: ReadonlySet<string> = localAddresses(),
+): Lowered {
+  const { pid, serverSeenAddress, serverSeenPort, serverAddress, socket } = session;
+  if (!socket || serverSeenPort === null || serverSeenAddress === null || serverAddress === null) return { lowered: false, why: 'the session is not over TCP' };
+  if (serverSeenPort !== socket.localPort || bare(serverSeenAddress) !== bare(socket.localAddress) || bare(serverAddress) !== bare(socket.remoteAddress)) {
+    return { lowered: false, why: 'the database is reached through a proxy or a translated address' };
+  }
+  if (!local.has(bare(serverAddress))) return { lowered: false, why: 'the database runs on another machine' };
   const t = title(pid);
-  if (t === undefined || !t.startsWith('postgres') || !t.includes(`(${localPort})`)) return { lowered: false, why: 'the database runs on another machine' };
+  if (t === undefined || !t.startsWith('postgres') || !t.includes(`(${socket.localPort})`)) {
+    return { lowered: false, why: "the database's processes are not visible here (another container or PID namespace)" };
+  }
   return lower(pid, nice);
+}
+
+/** An address without an IPv4-mapped prefix or a CIDR suffix (PostgreSQL's inet text may carry one). */
+function bare(address: string): string {
+  return address.replace(/\/\d+$/, '').replace(/^::ffff:(?=\d+\.)/i, '');
+}
+
+/** This machine's addresses. */
+function localAddresses(): Set<string> {
+  return new Set(
+    Object.values(networkInterfaces())
+      .flat()
+      .map((i) => bare(i!.address)),
+  );
 }
 
 /** A process's command line as `ps` shows it (PostgreSQL sets its backends' titles), or undefined. */
@@ -64,9 +91,10 @@ function processTitle(pid: number): string | undefined {
   }
 }
 
+/** Sets `nice` where it is lower than the task's priority now (never raises one). */
 function lower(pid: number, nice: number): Lowered {
   try {
-    setPriority(pid, nice);
+    if (getPriority(pid) < nice) setPriority(pid, nice);
     return { lowered: true, pid };
   } catch (err) {
     return { lowered: false, why: `not permitted (${(err as { code?: string }).code ?? 'error'})` };

@@ -42,34 +42,47 @@ test('a connection lost between the statements of a transaction fails that trans
   assert.equal((await db.one<{ n: number }>('SELECT 1 AS n'))?.n, 1);
 });
 
-test('onConnect prepares each new connection before its first statement, and one that fails leaves the connection usable', async () => {
+test('onConnect prepares each new connection before its first statement; one that fails or hangs leaves the connection usable', async () => {
   const prepared: number[] = [];
-  let fail = false;
+  let attempts = 0;
+  let mode: 'prepare' | 'fail' | 'hang' = 'prepare';
   const hooked = new Db({
     url: database.url,
     logger,
     max: 1,
     onConnect: async (client) => {
-      if (fail) throw new Error('refused');
+      attempts++;
+      if (mode === 'fail') throw new Error('refused');
+      if (mode === 'hang') return new Promise<void>(() => undefined);
+      // Later than the first statement would run if the hook did not hold it back.
+      await sleep(50);
       const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid, set_config('im.prepared', 'yes', false)");
       prepared.push(rows[0]!.pid);
     },
   });
+  const replace = async (pid: number) => {
+    await db.query('SELECT pg_terminate_backend($1)', [pid]);
+    await sleep(200);
+    await hooked.query('SELECT 1').catch(() => undefined);
+  };
+  const session = async () => (await hooked.one<{ pid: number; prepared: string }>("SELECT pg_backend_pid() AS pid, current_setting('im.prepared', true) AS prepared"))!;
   try {
-    const first = await hooked.one<{ pid: number; prepared: string }>("SELECT pg_backend_pid() AS pid, current_setting('im.prepared', true) AS prepared");
+    const first = await session();
     assert.deepEqual(first, { pid: prepared[0], prepared: 'yes' });
     await hooked.query('SELECT 1');
-    assert.equal(prepared.length, 1);
+    assert.equal(attempts, 1);
     // A connection that is lost is replaced, and the replacement is prepared too.
-    await db.query('SELECT pg_terminate_backend($1)', [first!.pid]);
-    await sleep(200);
-    await hooked.query('SELECT 1').catch(() => undefined);
-    assert.equal((await hooked.one<{ prepared: string }>("SELECT current_setting('im.prepared', true) AS prepared"))?.prepared, 'yes');
-    assert.equal(prepared.length, 2);
-    fail = true;
-    await db.query('SELECT pg_terminate_backend($1)', [prepared[1]]);
-    await sleep(200);
-    await hooked.query('SELECT 1').catch(() => undefined);
+    await replace(first.pid);
+    const second = await session();
+    assert.deepEqual(second, { pid: prepared[1], prepared: 'yes' });
+    mode = 'fail';
+    await replace(second.pid);
+    const third = await session();
+    assert.equal(attempts, 3);
+    assert.equal(third.prepared, null);
+    mode = 'hang';
+    await replace(third.pid);
+    assert.equal(attempts, 4);
     assert.equal((await hooked.one<{ n: number }>('SELECT 1 AS n'))?.n, 1);
   } finally {
     await hooked.close();
