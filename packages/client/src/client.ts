@@ -533,8 +533,27 @@ export class ImClient extends ImCommands {
   }
 
   /**
-   * GET of a file URL with the access token in the Authorization header (never in the
-   * URL), refreshed once on a 401. Resolves with the response, whatever its status.
+   * Uploads a file and sends it to a conversation as a file event, in one call: the upload
+   * as uploadFile (refreshing the tokens once on a 401), the event as sendFile (through the
+   * outbox: sent once connected, resent with its cid until acknowledged). Members of the
+   * conversation can then download it (downloadFile with `file.url`).
+   */
+  async uploadAndSend(
+    conversationId: string,
+    body: Uint8Array | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+    options: { name: string; mime?: string; caption?: string; dim?: string; duration_ms?: number; thumb?: string },
+  ): Promise<{ file: UploadedFile; ack: Ack }> {
+    const { name, mime, caption, ...more } = options;
+    const file = await this.uploadFile(body, { name, ...(mime !== undefined ? { mime } : {}) });
+    const ack = await this.sendFile(conversationId, { ...file, name, ...more }, caption);
+    return { file, ack };
+  }
+
+  /**
+   * GET of a file of this cluster with the access token in the Authorization header (never
+   * in the URL), from this client's gateway whatever host the URL names (see
+   * ImHttp.downloadFile), refreshed once on a 401. Resolves with the response, whatever
+   * its status.
    */
   async downloadFile(url: string, options: { range?: string } = {}): Promise<Response> {
     const res = await this.http.downloadFile(this.session.token, url, options);

@@ -1,4 +1,4 @@
-import type { Session, UploadedFile, User } from '@im/protocol';
+import { fileIdOfUrl, type Session, type UploadedFile, type User } from '@im/protocol';
 import { ImError } from './errors.js';
 
 export interface RegisterRequest {
@@ -93,11 +93,19 @@ export class ImHttp {
     return this.answer<UploadedFile>(res);
   }
 
-  /** Downloads a file URL (as uploadFile returned it) with the caller's token. */
+  /**
+   * Downloads a file of this cluster (its URL as uploadFile returned it, whichever gateway's
+   * host it names) with the caller's token. The request goes to this gateway, never to the
+   * host in the URL: a file event's URL is the sender's to write, and a token sent where it
+   * points could be taken. A URL that names no file of the cluster (a link to a file kept
+   * elsewhere: fetch it without the token) fails with `bad_request` and sends nothing.
+   */
   async downloadFile(token: string, url: string, options: { range?: string } = {}): Promise<Response> {
+    const id = fileIdOfUrl(url);
+    if (id === undefined) throw new ImError({ code: 'bad_request', message: 'not the URL of a file of this cluster', field: 'url' });
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (options.range) headers.range = options.range;
-    return fetch(url, { headers });
+    return fetch(new URL(`/api/files/${id}`, this.baseUrl), { headers });
   }
 
   /** The WebSocket URL for this gateway. */

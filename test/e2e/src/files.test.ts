@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { newCid, uploadAndSend, type ImError, type ImSocket } from '@im/client';
+import { ImClient, newCid, uploadAndSend, type ImError, type ImSocket } from '@im/client';
 import { Kind, type ImEvent, type UploadedFile } from '@im/protocol';
 import { befriend, newUser, startCluster, type Cluster, type TestUser } from './cluster.js';
 
@@ -114,6 +114,24 @@ describe('files on the local filesystem', () => {
     assert.equal((await get(report.url, alice.session.token)).status, 200);
   });
 
+  test("the SDK downloads a file from its own gateway whatever host the URL names, and never sends the token elsewhere", async () => {
+    // A file event's URL is its sender's to write: one naming another host must not get the token.
+    const seen: Array<string | undefined> = [];
+    const elsewhere = http.createServer((req, res) => (seen.push(req.headers.authorization), res.end('x')));
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
+    try {
+      const foreign = `http://127.0.0.1:${(elsewhere.address() as { port: number }).port}${new URL(report.url).pathname}`;
+      const res = await new ImClient({ url: cluster.gatewayUrl, session: alice.session }).downloadFile(foreign);
+      assert.deepEqual([res.status, Buffer.from(await res.arrayBuffer())], [200, bytes]);
+      const ranged = await cluster.http.downloadFile(alice.session.token, foreign, { range: 'bytes=0-9' });
+      assert.deepEqual([ranged.status, Buffer.from(await ranged.arrayBuffer())], [206, bytes.subarray(0, 10)]);
+      await assert.rejects(cluster.http.downloadFile(alice.session.token, `http://127.0.0.1:${(elsewhere.address() as { port: number }).port}/doc.pdf`), code('bad_request', 'url'));
+      assert.deepEqual(seen, []);
+    } finally {
+      elsewhere.close();
+    }
+  });
+
   test('downloads need a valid token; unknown files are 404', async () => {
     assert.equal((await get(report.url, undefined)).status, 401);
     assert.equal((await get(report.url, 'not-a-token')).status, 401);
@@ -141,6 +159,22 @@ describe('files on the local filesystem', () => {
     // Never shown as a page of this origin.
     assert.match(r.headers.get('content-disposition')!, /^attachment; filename="?page\.html"?$/);
     assert.match(r.headers.get('content-security-policy')!, /sandbox/);
+  });
+
+  test('ImClient.uploadAndSend uploads, sends the file event through the outbox, and the receiver downloads it', async () => {
+    const client = new ImClient({ url: cluster.gatewayUrl, session: alice.session });
+    await client.connect();
+    try {
+      const pushed = sb.next<ImEvent>('event', (e) => e.kind === Kind.FILE && e.content === 'the minutes');
+      const { file, ack } = await client.uploadAndSend(pair, Buffer.from('minutes of the meeting'), { name: 'minutes.txt', mime: 'text/plain', caption: 'the minutes' });
+      const event = await pushed;
+      assert.equal(event.id, ack.event_id);
+      assert.deepEqual(event.tags.slice(0, 5), [['url', file.url], ['m', 'text/plain'], ['size', '22'], ['name', 'minutes.txt'], ['x', file.sha256]]);
+      const r = await get(file.url, bob.session.token);
+      assert.deepEqual([r.status, r.body.toString()], [200, 'minutes of the meeting']);
+    } finally {
+      await client.close();
+    }
   });
 
   test('upload refusals: token, name, content type and size, each with its code and field', async () => {
