@@ -44,8 +44,21 @@ describe('hide_event, get_read_receipts, set_conversation_prefs', () => {
     assert.deepEqual([fromOne.events.map((e) => e.seq), fromOne.has_more], [[m3.seq], false]);
     const back = await sb.request('sync', { conversation_id: pair, before_seq: m3.seq, limit: 1 });
     assert.deepEqual([back.events.map((e) => e.seq), back.has_more], [[m1.seq], false]);
-    // Idempotent: again succeeds, and the other device hears nothing new.
-    assert.deepEqual(await sb.request('hide_event', { event_id: m2.event_id }), {});
+    // Idempotent: again succeeds, and the other device hears nothing new. Hiding another
+    // event is the barrier: its notice comes the same way, after any for the second hide.
+    const heard: Notice[] = [];
+    const listen = (n: Notice) => heard.push(n);
+    sb2.on('notice', listen);
+    try {
+      assert.deepEqual(await sb.request('hide_event', { event_id: m2.event_id }), {});
+      const scratch = await sa.sendText(pair, 'scratch');
+      const barrier = sb2.next<Notice>('notice', (n) => n.type === 'event_hidden' && n.event_id === scratch.event_id);
+      await sb.request('hide_event', { event_id: scratch.event_id });
+      await barrier;
+      assert.deepEqual(heard.filter((n) => n.type === 'event_hidden'), [{ type: 'event_hidden', conversation_id: pair, event_id: scratch.event_id }]);
+    } finally {
+      sb2.off('notice', listen);
+    }
   });
 
   test('hidden events leave the hider’s unread count and last event', async () => {

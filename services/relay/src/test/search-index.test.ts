@@ -159,6 +159,45 @@ describe('search indexing off the ack path', () => {
     assert.equal(await count(r, 'search_queue'), 0);
   };
 
+  test("a reader's reach is the same on indexed documents as on queued ones: join point, hidden events, sender, kinds, time bounds, cursor", async () => {
+    for (const r of [queued, indexing]) {
+      const conv = r === queued ? 'c-reach-q' : 'c-reach-i';
+      const send = (sender_id: string, cid: string, content: string, kind = 1, tags: string[][] = []) =>
+        r.rpc.call('relay.storeEvent', { conversation_id: conv, sender_id, cid: `${conv}-${cid}`, content, kind, tags });
+      const e1 = (await send('u-a', 'x1', 'reach one')).event;
+      await send('u-c', 'x2', 'reach two');
+      await send('u-a', 'x3', 'reach file', 3, [['url', 'https://files.example/a.pdf'], ['m', 'application/pdf'], ['size', '10'], ['name', 'plan.pdf']]);
+      const e4 = (await send('u-a', 'x4', 'reach four')).event;
+      const e5 = (await send('u-a', 'x5', 'reach five')).event;
+      await r.rpc.call('relay.hideEvent', { user_id: 'u-b', conversation_id: conv, seq: e4.seq });
+      if (r === indexing) await drained(r);
+      else assert.equal(await count(r, 'search_docs'), 0);
+      const search = async (filters: Record<string, unknown>, join_seq = 0, user_id = 'u-b') =>
+        (await r.rpc.call('relay.searchEvents', { user_id, query: 'reach', conversations: [{ conversation_id: conv, join_seq }], limit: 20, ...filters })).events.map((e) => e.content);
+      assert.deepEqual(await search({}), ['reach five', 'reach file', 'reach two', 'reach one'], r === queued ? 'queued' : 'indexed');
+      // Hidden for u-b only.
+      assert.deepEqual(await search({}, 0, 'u-c'), ['reach five', 'reach four', 'reach file', 'reach two', 'reach one']);
+      assert.deepEqual(await search({}, 2), ['reach five', 'reach file']);
+      assert.deepEqual(await search({ sender_id: 'u-c' }), ['reach two']);
+      assert.deepEqual(await search({ kinds: [3] }), ['reach file']);
+      assert.deepEqual(await search({ kinds: [1], sender_id: 'u-a' }), ['reach five', 'reach one']);
+      assert.deepEqual(await search({ after: e1.created_at, before: e5.created_at }), ['reach file', 'reach two']);
+      // A file is found by its name too.
+      assert.deepEqual(
+        (await r.rpc.call('relay.searchEvents', { user_id: 'u-b', query: 'plan.pdf', conversations: [{ conversation_id: conv, join_seq: 0 }], limit: 20 })).events.map((e) => e.seq),
+        [3],
+      );
+      const first = await r.rpc.call('relay.searchEvents', { user_id: 'u-b', query: 'reach', conversations: [{ conversation_id: conv, join_seq: 0 }], limit: 2 });
+      assert.deepEqual(first.events.map((e) => e.content), ['reach five', 'reach file']);
+      const second = await r.rpc.call('relay.searchEvents', { user_id: 'u-b', query: 'reach', conversations: [{ conversation_id: conv, join_seq: 0 }], limit: 2, cursor: first.next_cursor! });
+      assert.deepEqual(second.events.map((e) => e.content), ['reach two', 'reach one']);
+      const third = second.next_cursor
+        ? await r.rpc.call('relay.searchEvents', { user_id: 'u-b', query: 'reach', conversations: [{ conversation_id: conv, join_seq: 0 }], limit: 2, cursor: second.next_cursor })
+        : { events: [], next_cursor: null };
+      assert.deepEqual([third.events, third.next_cursor], [[], null]);
+    }
+  });
+
   test('edits racing the indexer leave every document in its event\'s current text', async () => {
     // Each text is edited twice while the indexer (every 20 ms) may be claiming it: whatever
     // the interleaving, once the queue is empty the index holds the last edit only.
