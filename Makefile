@@ -59,6 +59,7 @@ bench: build
 	node scripts/bench/run.mjs
 	node scripts/bench-timeline.mjs
 	node scripts/bench-scale.mjs
+	node scripts/bench-search.mjs
 	$(MAKE) --no-print-directory bench-index
 
 ## Four gateways and two relays: hand-overs between gateways, cross-gateway latency, CPU per gateway.

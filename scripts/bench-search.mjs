@@ -154,7 +154,7 @@ async function main() {
       progress(`gram index: ${fmt((performance.now() - t) / 1000, 1)} s`);
       await c.query('ANALYZE');
       const size = await c.query(
-        `SELECT pg_size_pretty(pg_total_relation_size('events')) AS events, pg_size_pretty(pg_total_relation_size('search_docs')) AS docs,
+        `SELECT (SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) FROM pg_partition_tree('events')) AS events, pg_size_pretty(pg_total_relation_size('search_docs')) AS docs,
                 pg_size_pretty(pg_relation_size('search_docs_grams')) AS gin`,
       );
       progress(`sizes: events ${size.rows[0].events}, search_docs ${size.rows[0].docs} (gram index ${size.rows[0].gin})`);
