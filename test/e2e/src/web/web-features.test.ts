@@ -116,6 +116,27 @@ describe('web client: files, search, read-by, delete for me, pin and mute', () =
     assert.match(tag('x') ?? '', /^[0-9a-f]{64}$/);
   });
 
+  test('forwarding a file sends it on as a file event, which its new readers may download', async () => {
+    const got = sc.next<{ kind: number; conversation_id: string; content: string; tags: string[][] }>('event', (e) => (e as { conversation_id: string }).conversation_id === carolDm);
+    const card = messages(alice.page).filter({ hasText: 'notes ü.bin' });
+    await card.hover();
+    await card.getByRole('button', { name: 'Message actions' }).click();
+    await alice.page.getByRole('dialog', { name: 'Message' }).getByRole('button', { name: 'Forward', exact: true }).click();
+    const f = alice.page.getByRole('dialog', { name: 'Forward to' });
+    await f.getByLabel('Carol').check();
+    await f.getByRole('button', { name: 'Forward' }).click();
+    const event = await got;
+    assert.equal(event.kind, 3);
+    assert.equal(event.content, 'the notes');
+    const url = event.tags.find((t) => t[0] === 'url')?.[1];
+    assert.deepEqual(
+      event.tags.filter((t) => t[0] !== 'url').map((t) => t[0]),
+      ['m', 'size', 'name', 'x'],
+    );
+    const res = await fetch(url!, { headers: { authorization: `Bearer ${uc.session.token}` } });
+    assert.deepEqual([res.status, (await res.arrayBuffer()).byteLength], [200, 3000]);
+  });
+
   test('an image shows as a thumbnail from a blob, fetched with the token in a header only', async () => {
     const d = await attach(alice.page, { name: 'dot.png', mimeType: 'image/png', buffer: PNG });
     await d.waitFor({ state: 'detached' });

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import { Kind } from '@im/client';
 import type { ChatModel } from '../../app/model.js';
+import { isGatewayFile } from '../../lib/files.js';
 import { previewText } from '../../lib/preview.js';
+import { tagValue } from '../../lib/tags.js';
 import { Avatar } from '../Avatar.js';
 import { Dialog } from '../Dialog.js';
 import { Icon } from '../icons.js';
@@ -87,6 +89,9 @@ export function ActionsDialog({
   );
 }
 
+/** The tags that describe a file event's file (not its replies or mentions). */
+const FILE_TAGS = new Set(['url', 'm', 'size', 'name', 'x', 'dim', 'duration', 'thumb']);
+
 export function ForwardDialog({ model, m, onClose }: { model: ChatModel; m: Shown; onClose: () => void }) {
   const [target, setTarget] = useState<string | undefined>();
   const [comment, setComment] = useState('');
@@ -95,6 +100,14 @@ export function ForwardDialog({ model, m, onClose }: { model: ChatModel; m: Show
     e.preventDefault();
     if (!target || !m.id) return;
     onClose();
+    // A forward gives its readers no right to download a file kept here (only a file event
+    // does): such a file goes on as a file event of its own, the comment as its caption.
+    const url = m.kind === Kind.FILE ? tagValue(m.tags, 'url') : undefined;
+    if (url !== undefined && isGatewayFile(url, location.origin)) {
+      const tags = m.tags.filter((t) => t[0] !== undefined && FILE_TAGS.has(t[0]));
+      await model.run(model.client.send({ conversation_id: target, kind: Kind.FILE, content: comment.trim() || m.content, tags }), 'Forwarded');
+      return;
+    }
     await model.run(model.client.forward(target, [m.id], comment.trim()), 'Forwarded');
   };
   return (
