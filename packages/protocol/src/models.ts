@@ -153,11 +153,23 @@ export interface MomentPage {
   next_cursor: string | null;
 }
 
-/** A change that concerns a user, pushed as a `notice` frame (contract section 6). */
-export interface Notice {
-  type: string;
-  [key: string]: unknown;
-}
+/** A change that concerns a user, pushed as a `notice` frame (contract section 6; protocol.md 5.3 for the last two). */
+export type Notice =
+  | { type: 'friend_request'; request: FriendRequest }
+  | { type: 'friend_accepted'; user_id: string; conversation_id: string }
+  | { type: 'friend_deleted'; user_id: string }
+  | { type: 'group_joined'; group: Group }
+  | { type: 'group_removed'; group_id: string }
+  | { type: 'group_updated'; group: Group }
+  | { type: 'group_dissolved'; group_id: string }
+  | { type: 'presence'; user_id: string; online: boolean; last_seen: number | null }
+  | { type: 'moment_liked'; moment_id: string; user_id: string }
+  | { type: 'moment_commented'; moment_id: string; user_id: string; comment: MomentComment }
+  | { type: 'event_hidden'; conversation_id: string; event_id: string }
+  | { type: 'conversation_prefs'; conversation_id: string; pinned: boolean; muted: boolean };
+
+/** The type of a notice. */
+export type NoticeType = Notice['type'];
 
 /** An uploaded file, as POST /api/files answers. */
 export interface UploadedFile {

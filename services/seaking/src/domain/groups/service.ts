@@ -92,8 +92,8 @@ export class GroupsService {
         added,
         effects: effects(
           [
-            { user_ids: added, notice: { type: 'group_joined', group } },
-            { user_ids: [...current], notice: { type: 'group_updated', group } },
+            { user_ids: added, notice: { type: 'group_joined' as const, group } },
+            { user_ids: [...current], notice: { type: 'group_updated' as const, group } },
           ].filter((d) => d.user_ids.length > 0),
           [row.conversation_id],
         ),
@@ -202,7 +202,7 @@ export class GroupsService {
   private async changed(row: GroupRow, tx: Queryable, extra: Effects['notices']): Promise<{ group: Group; effects: Effects }> {
     const group = toGroup((await this.groups.find(row.group_id, tx))!);
     const members = await this.groups.memberIds(row.conversation_id, tx);
-    const notices = members.length > 0 ? [{ user_ids: members, notice: { type: 'group_updated', group } }, ...extra] : extra;
+    const notices = members.length > 0 ? [{ user_ids: members, notice: { type: 'group_updated' as const, group } }, ...extra] : extra;
     return { group, effects: effects(notices, [row.conversation_id]) };
   }
 }

@@ -110,7 +110,7 @@ export class MomentsService {
     const r = await this.moments.like(momentId, userId, Date.now());
     if (!r) throw MOMENT_GONE();
     const notices =
-      r.inserted && r.author_id !== userId ? [{ user_ids: [r.author_id], notice: { type: 'moment_liked', moment_id: momentId, user_id: userId } }] : [];
+      r.inserted && r.author_id !== userId ? [{ user_ids: [r.author_id], notice: { type: 'moment_liked' as const, moment_id: momentId, user_id: userId } }] : [];
     return { effects: effects(notices) };
   }
 
@@ -147,7 +147,7 @@ export class MomentsService {
       const comment = toComment(row);
       const notices =
         moment.user_id !== userId
-          ? [{ user_ids: [moment.user_id], notice: { type: 'moment_commented', moment_id: momentId, user_id: userId, comment } }]
+          ? [{ user_ids: [moment.user_id], notice: { type: 'moment_commented' as const, moment_id: momentId, user_id: userId, comment } }]
           : [];
       return { comment, effects: effects(notices) };
     });
