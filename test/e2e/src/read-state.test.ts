@@ -160,6 +160,7 @@ describe('hide_event, get_read_receipts, set_conversation_prefs', () => {
     await assert.rejects(sa.request('set_conversation_prefs', { conversation_id: pair, pinned: 'yes' as unknown as boolean }), code('bad_request', 'pinned'));
     await assert.rejects(sa.request('set_conversation_prefs', { conversation_id: pair, muted: 1 as unknown as boolean }), code('bad_request', 'muted'));
     await assert.rejects(sa.request('set_conversation_prefs', {} as { conversation_id: string }), code('bad_request', 'conversation_id'));
+    await assert.rejects(sa.request('set_conversation_prefs', { conversation_id: pair }), code('bad_request', 'pinned'));
   });
 
   test('create_conversation answers with the caller’s own preferences', async () => {
