@@ -14,6 +14,9 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app /app
+# The gateways' shared file store when no S3_URL is set (docker-compose mounts one volume
+# here in every gateway): owned by the service's user, as a new volume takes it over.
+RUN mkdir -p /var/lib/im-files && chown node:node /var/lib/im-files
 USER node
 EXPOSE 8080 8081 8082
 CMD ["node", "services/gateway/dist/main.js"]

@@ -13,5 +13,5 @@ export * from './store-indexeddb.js';
 export * from './outbox.js';
 export * from './commands-api.js';
 export * from './client.js';
-export { Kind, CloseCode } from '@im/protocol';
+export { Kind, CloseCode, fileIdOfUrl } from '@im/protocol';
 export type { Ack, ImEvent, TransientEvent, Notice, Session, User, Conversation, Group, Friend, FriendRequest, ConversationMember, Tag, ErrorBody, ErrorCode, CommandName, CommandData, CommandResults, UploadedFile } from '@im/protocol';

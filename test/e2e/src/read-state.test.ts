@@ -160,7 +160,23 @@ describe('hide_event, get_read_receipts, set_conversation_prefs', () => {
     await assert.rejects(sa.request('set_conversation_prefs', { conversation_id: pair, pinned: 'yes' as unknown as boolean }), code('bad_request', 'pinned'));
     await assert.rejects(sa.request('set_conversation_prefs', { conversation_id: pair, muted: 1 as unknown as boolean }), code('bad_request', 'muted'));
     await assert.rejects(sa.request('set_conversation_prefs', {} as { conversation_id: string }), code('bad_request', 'conversation_id'));
-    await assert.rejects(sa.request('set_conversation_prefs', { conversation_id: pair }), code('bad_request', 'pinned'));
+    // Neither field: the same checks, nothing changes, and no device hears of it.
+    await assert.rejects(sd.request('set_conversation_prefs', { conversation_id: pair }), code('forbidden', 'conversation_id'));
+    const heard: Notice[] = [];
+    const listen = (n: Notice) => heard.push(n);
+    sb2.on('notice', listen);
+    try {
+      assert.deepEqual(await sb.request('set_conversation_prefs', { conversation_id: pair }), {});
+      const barrier = sb2.next<Notice>('notice', (n) => n.type === 'conversation_prefs' && n.muted);
+      await sb.request('set_conversation_prefs', { conversation_id: pair, muted: true });
+      await barrier;
+      assert.deepEqual(
+        heard.filter((n) => n.type === 'conversation_prefs').map((n) => n.type === 'conversation_prefs' && n.muted),
+        [true],
+      );
+    } finally {
+      sb2.off('notice', listen);
+    }
   });
 
   test('create_conversation answers with the caller’s own preferences', async () => {

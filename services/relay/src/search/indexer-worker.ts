@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Db, socketOf, type DbConnection } from '@im/db';
-import { createLogger } from '@im/kit';
+import { createLogger, errorFields } from '@im/kit';
 import { RELAY_DB_SETTINGS } from '../db-settings.js';
 import { SearchIndexer, type IndexerOptions } from './indexer.js';
 import { lowerSessionPriority, lowerThreadPriority, type Lowered } from './priority.js';
@@ -65,13 +65,17 @@ function lowerPriorities(nice: number): ((client: DbConnection) => Promise<void>
   // Every new session is lowered; what came of it is logged when it differs from the last.
   let last: string | undefined;
   return async (client) => {
-    const { rows } = await client.query<{ pid: number; client_addr: string | null; client_port: number | null; server_addr: string | null }>(
-      'SELECT pg_backend_pid() AS pid, host(inet_client_addr()) AS client_addr, inet_client_port() AS client_port, host(inet_server_addr()) AS server_addr',
-    );
-    const s = rows[0]!;
-    const r = lowerSessionPriority({ pid: s.pid, serverSeenAddress: s.client_addr, serverSeenPort: s.client_port, serverAddress: s.server_addr, socket: socketOf(client) }, nice);
-    const outcome = r.lowered ? 'lowered' : r.why;
-    if (outcome !== last) said('database session', r);
-    last = outcome;
+    try {
+      const { rows } = await client.query<{ pid: number; client_addr: string | null; client_port: number | null; server_addr: string | null }>(
+        'SELECT pg_backend_pid() AS pid, host(inet_client_addr()) AS client_addr, inet_client_port() AS client_port, host(inet_server_addr()) AS server_addr',
+      );
+      const s = rows[0]!;
+      const r = lowerSessionPriority({ pid: s.pid, serverSeenAddress: s.client_addr, serverSeenPort: s.client_port, serverAddress: s.server_addr, socket: socketOf(client) }, nice);
+      const outcome = r.lowered ? 'lowered' : r.why;
+      if (outcome !== last) said('database session', r);
+      last = outcome;
+    } catch (err) {
+      logger.warn("could not look up the search indexer's database session; it keeps its CPU priority", errorFields(err));
+    }
   };
 }

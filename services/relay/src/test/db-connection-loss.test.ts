@@ -60,10 +60,11 @@ test('onConnect prepares each new connection before its first statement; one tha
       prepared.push(rows[0]!.pid);
     },
   });
+  // Ends the pool's one session and waits until the pool has let it go.
   const replace = async (pid: number) => {
-    await db.query('SELECT pg_terminate_backend($1)', [pid]);
-    await sleep(200);
-    await hooked.query('SELECT 1').catch(() => undefined);
+    await db.query('SELECT pg_terminate_backend($1, 5000)', [pid]);
+    for (let i = 0; i < 100 && hooked.pool.totalCount > 0; i++) await sleep(20);
+    assert.equal(hooked.pool.totalCount, 0);
   };
   const session = async () => (await hooked.one<{ pid: number; prepared: string }>("SELECT pg_backend_pid() AS pid, current_setting('im.prepared', true) AS prepared"))!;
   try {
@@ -82,8 +83,8 @@ test('onConnect prepares each new connection before its first statement; one tha
     assert.equal(third.prepared, null);
     mode = 'hang';
     await replace(third.pid);
-    assert.equal(attempts, 4);
     assert.equal((await hooked.one<{ n: number }>('SELECT 1 AS n'))?.n, 1);
+    assert.equal(attempts, 4);
   } finally {
     await hooked.close();
   }

@@ -116,15 +116,21 @@ describe('web client: files, search, read-by, delete for me, pin and mute', () =
     assert.match(tag('x') ?? '', /^[0-9a-f]{64}$/);
   });
 
-  test('forwarding a file sends it on as a file event, which its new readers may download', async () => {
-    const got = sc.next<{ kind: number; conversation_id: string; content: string; tags: string[][] }>('event', (e) => (e as { conversation_id: string }).conversation_id === carolDm);
+  test('forwarding a file sends the comment, then the file as a file event with its caption, which its new readers may download', async () => {
+    const comment = sc.next<{ kind: number; conversation_id: string; content: string }>('event', (e) => (e as { conversation_id: string }).conversation_id === carolDm);
+    const got = sc.next<{ kind: number; conversation_id: string; content: string; tags: string[][] }>(
+      'event',
+      (e) => (e as { conversation_id: string }).conversation_id === carolDm && (e as { kind: number }).kind !== 1,
+    );
     const card = messages(alice.page).filter({ hasText: 'notes ü.bin' });
     await card.hover();
     await card.getByRole('button', { name: 'Message actions' }).click();
     await alice.page.getByRole('dialog', { name: 'Message' }).getByRole('button', { name: 'Forward', exact: true }).click();
     const f = alice.page.getByRole('dialog', { name: 'Forward to' });
     await f.getByLabel('Carol').check();
+    await f.getByLabel('Comment').fill('from the meeting');
     await f.getByRole('button', { name: 'Forward' }).click();
+    assert.deepEqual([(await comment).kind, (await comment).content], [1, 'from the meeting']);
     const event = await got;
     assert.equal(event.kind, 3);
     assert.equal(event.content, 'the notes');

@@ -125,12 +125,15 @@ describe('web client: history, files, forwards, friends and groups', () => {
     // Frames late, as for a page in the background: typing goes on after the name is picked,
     // before the next frame, and must stay after the name.
     await page.evaluate('window.framesOnTime = window.requestAnimationFrame; window.requestAnimationFrame = (cb) => setTimeout(() => cb(performance.now()), 60)');
-    await box.press('Enter');
-    assert.equal(await box.inputValue(), '@Bob ');
-    await box.pressSequentially('see you at 9', { delay: 15 });
-    await page.waitForTimeout(100);
-    assert.equal(await box.inputValue(), '@Bob see you at 9');
-    await page.evaluate('window.requestAnimationFrame = window.framesOnTime');
+    try {
+      await box.press('Enter');
+      assert.equal(await box.inputValue(), '@Bob ');
+      await box.pressSequentially('see you at 9', { delay: 15 });
+      await page.waitForTimeout(100);
+      assert.equal(await box.inputValue(), '@Bob see you at 9');
+    } finally {
+      await page.evaluate('window.requestAnimationFrame = window.framesOnTime');
+    }
     await box.press('Enter');
     const mention = await bobGot((e) => e.content === '@Bob see you at 9');
     assert.deepEqual(mention.tags, [['mention', bob.userId]]);

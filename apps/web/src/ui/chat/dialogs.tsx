@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks';
-import { Kind } from '@im/client';
+import { fileIdOfUrl, Kind } from '@im/client';
 import type { ChatModel } from '../../app/model.js';
-import { isGatewayFile } from '../../lib/files.js';
 import { previewText } from '../../lib/preview.js';
 import { tagValue } from '../../lib/tags.js';
 import { Avatar } from '../Avatar.js';
@@ -100,12 +99,18 @@ export function ForwardDialog({ model, m, onClose }: { model: ChatModel; m: Show
     e.preventDefault();
     if (!target || !m.id) return;
     onClose();
-    // A forward gives its readers no right to download a file kept here (only a file event
-    // does): such a file goes on as a file event of its own, the comment as its caption.
+    // A forward gives its readers no right to download a file of this cluster (only a file
+    // event does, whichever gateway's host its URL names): such a file goes on as a file
+    // event of its own with its caption, after the comment as a message of its own.
     const url = m.kind === Kind.FILE ? tagValue(m.tags, 'url') : undefined;
-    if (url !== undefined && isGatewayFile(url, location.origin)) {
+    if (url !== undefined && fileIdOfUrl(url) !== undefined) {
       const tags = m.tags.filter((t) => t[0] !== undefined && FILE_TAGS.has(t[0]));
-      await model.run(model.client.send({ conversation_id: target, kind: Kind.FILE, content: comment.trim() || m.content, tags }), 'Forwarded');
+      const note = comment.trim();
+      const sent = (async () => {
+        if (note) await model.client.sendText(target, note);
+        return model.client.send({ conversation_id: target, kind: Kind.FILE, content: m.content, tags });
+      })();
+      await model.run(sent, 'Forwarded');
       return;
     }
     await model.run(model.client.forward(target, [m.id], comment.trim()), 'Forwarded');
