@@ -12,7 +12,7 @@
 //   BENCH_IDLE (15000)       idle sockets for the memory figure (enough that the young
 //                            generation, up to 48 MB, is noise and not the figure)
 //   BENCH_GROUP (500)        members of the fan-out group
-//   BENCH_ONLY               comma-separated scenarios: idle,storm,rate,saturation,fanout,ceilings
+//   BENCH_ONLY               comma-separated scenarios: idle,storm,rate,saturation,fanout,readby,ceilings
 //   BENCH_OUT                write the results as JSON there
 //   BENCH_PROFILE_DIR        write CPU profiles of the services there
 //   BENCH_RELAY_ENV          extra settings for the relay, as JSON (e.g. '{"COMMIT_CONCURRENCY":"1"}')
@@ -21,6 +21,7 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ImSocket } from '../../packages/client/dist/index.js';
 import { createDatabase, freePort, spawnService, testPostgres, testRedisUrl } from '../../packages/devkit/dist/index.js';
 import { pgCeiling } from './ceiling-pg.mjs';
 import { cleanRedis, fmt, Generator, postgresPidsOf, progress, redisPid, step } from './common.mjs';
@@ -259,6 +260,33 @@ async function main() {
       await receivers.call({ op: 'close' });
     }
 
+    if (wants('readby')) {
+      const CALLS = 300;
+      step(`read-by: get_read_receipts of a message in the group of ${GROUP}, ${CALLS} calls one after another, beside ping on the same socket`);
+      const sock = await ImSocket.connect(ws(gw1), members[0].token);
+      try {
+        const { seq } = await sock.sendText(group, 'who read this?');
+        const timed = async (call) => {
+          const ms = [];
+          for (let i = 0; i < CALLS; i++) {
+            const t = performance.now();
+            await call();
+            ms.push(performance.now() - t);
+          }
+          ms.sort((x, y) => x - y);
+          return { p50: ms[Math.floor(ms.length / 2)], p99: ms[Math.floor(ms.length * 0.99)] };
+        };
+        const answer = await sock.request('get_read_receipts', { conversation_id: group, seq });
+        if (answer.read.length + answer.unread.length !== GROUP) throw new Error(`read-by answered ${answer.read.length + answer.unread.length} members of ${GROUP}`);
+        const readBy = await timed(() => sock.request('get_read_receipts', { conversation_id: group, seq }));
+        const ping = await timed(() => sock.request('ping', {}));
+        progress(`get_read_receipts (${GROUP} members): p50 ${fmt(readBy.p50, 2)} ms, p99 ${fmt(readBy.p99, 2)} ms; ping p50 ${fmt(ping.p50, 2)} ms, p99 ${fmt(ping.p99, 2)} ms`);
+        results.scenarios.readBy = { ...readBy, pingP50: ping.p50, pingP99: ping.p99 };
+      } finally {
+        sock.terminate();
+      }
+    }
+
     if (wants('ceilings')) {
       step('ceiling: a bare ws relay in its own process (the same frames, acks and pushes; no validation, storage or routing)');
       const bare = fork(path.join(root, 'scripts/bench/ceiling-ws.mjs'), [], { env: { ...env, PORT: String(ports.bare) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -326,6 +354,7 @@ function table(results) {
   }
   if (s.storm) rows.push([`${fmt(s.storm.clients)} clients reconnect and authenticate (ms)`, fmt(s.storm.ms), spread(s.storm.runs), '', '', '< 500 ms']);
   if (s.fanout) rows.push([`${fmt(GROUP)}-member group: last member's delivery p99 (ms)`, m(s.fanout, (r) => r.p99, 1), sp(s.fanout, (r) => r.p99), '', '', '< 100 ms']);
+  if (s.readBy) rows.push([`${fmt(GROUP)}-member group: get_read_receipts p50 / p99 (ms)`, `${fmt(s.readBy.p50, 2)} / ${fmt(s.readBy.p99, 2)}`, '', `ping on the same socket ${fmt(s.readBy.pingP50, 2)} / ${fmt(s.readBy.pingP99, 2)}`, `${fmt(s.readBy.p50 / s.readBy.pingP50, 1)}×`, '']);
   if (s.idle) rows.push(['memory per idle socket (KiB)', fmt(s.idle.kibPerSocket, 1), '', '', '', '< 12 KiB']);
   if (s.pg) rows.push(["bare PG, relay's statement (events/s; PostgreSQL µs CPU per event)", `1/statement ${fmt(s.pg.one)}; 100/statement ${fmt(s.pg.batched)} (${fmt(s.pg.batchedPgUs)} µs); alone, one at a time: ${fmt(s.pg.lonePgUs)} µs`, '', '', '', '']);
   const f = faults(s.rate) + faults(s.saturation) + faults(s.bareRate) + faults(s.bareSaturation);
